@@ -1,0 +1,88 @@
+# pagewalk: one plain Makefile. `make` builds, `make test` installs what is
+# missing, builds and runs every test; `make SANITIZE=address,undefined test`
+# does the same with sanitizers (test builds only, never timed runs).
+
+CC ?= gcc
+PKGS := papi numa criterion
+SANITIZE ?=
+
+WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
+	-Wshadow -Wformat=2 -Wpointer-arith -Wundef -Wvla -Wcast-align \
+	-Wno-unused-parameter
+CFLAGS ?= -O2 -g
+BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP -Iharness \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS := $(shell pkg-config --libs papi numa 2>/dev/null) -lm
+TEST_LDLIBS := $(shell pkg-config --libs criterion 2>/dev/null)
+
+ifneq ($(SANITIZE),)
+BUILD := build/san
+BASE_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+BINDIR := $(BUILD)/bin
+else
+BUILD := build/opt
+BINDIR := bench
+endif
+
+HARNESS_SRC := $(wildcard harness/*.c)
+BENCH_SRC := $(wildcard bench/*.c)
+UNIT_SRC := $(wildcard tests/test_*.c)
+TIMED_SRC := $(wildcard tests/timed_*.c)
+
+HARNESS_OBJ := $(HARNESS_SRC:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/libpagewalk.a
+BENCHES := $(BENCH_SRC:bench/%.c=$(BINDIR)/%)
+UNIT_BIN := $(BUILD)/tests/unit
+TIMED_BIN := $(BUILD)/tests/timed
+
+.DELETE_ON_ERROR:
+.PHONY: all test check unit timed e2e clean format
+
+all: $(BENCHES)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(HARNESS_OBJ)
+	$(AR) rcs $@ $^
+
+$(BINDIR)/%: $(BUILD)/bench/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(UNIT_BIN): $(UNIT_SRC:%.c=$(BUILD)/%.o) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LDLIBS) $(LDLIBS)
+
+$(TIMED_BIN): $(TIMED_SRC:%.c=$(BUILD)/%.o) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LDLIBS) $(LDLIBS)
+
+# Dependencies first (a fresh machine has none), then a sub-make so that
+# pkg-config runs after they are installed.
+test:
+	./scripts/deps.sh
+	$(MAKE) --no-print-directory check
+
+check: unit timed e2e
+
+unit: $(UNIT_BIN)
+	$(UNIT_BIN) --jobs=2
+
+# Timed tests run one at a time: two at once would share the two vCPUs.
+timed: $(TIMED_BIN)
+	$(TIMED_BIN) --jobs=1
+
+e2e: $(BENCHES)
+	PW_BIN_DIR=$(BINDIR) ./tests/e2e.sh
+	PW_BIN_DIR=$(BINDIR) ./tests/restore_signals.sh
+
+format:
+	clang-format -i harness/*.[ch] bench/*.c tests/*.c
+
+clean:
+	rm -rf build $(BENCH_SRC:%.c=%)
+
+-include $(shell find build -name '*.d' 2>/dev/null)

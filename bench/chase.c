@@ -1,0 +1,374 @@
+/* chase: ns per dependent load vs footprint, per backing, pattern and
+ * stride. At each footprint the backings run the same chain in interleaved
+ * rounds, so their ratio is translation cost with caching held equal. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "bufset.h"
+#include "chain.h"
+#include "chase.h"
+#include "clock.h"
+#include "die.h"
+#include "measure.h"
+#include "opts.h"
+#include "place.h"
+#include "run.h"
+#include "stats.h"
+
+#define MAX_ITEMS 8
+#define MAX_POINTS 512
+
+static const char CSV_HEADER[] =
+	"backing,page_kb,huge_fraction,pattern,stride_bytes,stagger,footprint_bytes,"
+	"ns_median,ns_min,ns_p90,cycles_per_load,cycles_source,core_ghz,nr_reps,"
+	"loads_per_rep,dtlb_miss_per_load,stlb_hit_per_load,walk_per_load,"
+	"walk_cycles_per_load";
+static const char CMP_HEADER[] =
+	"pattern,stride_bytes,stagger,footprint_bytes,backing_a,backing_b,ns_a_median,"
+	"ns_b_median,ratio_median,ratio_lo,ratio_hi,ratio_min,ratio_max,nr_rounds,verdict";
+
+static struct {
+	const char *backings, *patterns, *strides, *out;
+	uint64_t min, max, ppo, reps, cpu, seed, rep_ms;
+	int stagger, progress, no_progress, reserve;
+	const char *hugetlbfs;
+	/* Parsed */
+	const struct buf_backing *bk[MAX_ITEMS];
+	int nr_bk;
+	const char *series;
+	struct chain_spec sr[MAX_ITEMS * MAX_ITEMS]; /* what is swept, in order */
+	int nr_sr;
+	uint64_t max_stride;
+} o = {
+	.backings = "4k,thp", .patterns = "rand", .strides = "64", .min = 4096,
+	.ppo = 4, .reps = 10, .cpu = UINT64_MAX, .seed = 1, .rep_ms = 10,
+};
+
+static const struct opt_def defs[] = {
+	{ "backing", OPT_STR, &o.backings, "LIST", "backings, comma-separated: 4k, thp (default 4k,thp)" },
+	{ "pattern", OPT_STR, &o.patterns, "LIST", "visiting orders: rand, seq (default rand)" },
+	{ "stride", OPT_STR, &o.strides, "LIST", "bytes between elements, multiples of 8, K/M/G ok (default 64)" },
+	{ "stagger", OPT_FLAG, &o.stagger, NULL, "shift element i by (i mod stride/64) lines inside its slot" },
+	{ "series", OPT_STR, &o.series, "LIST", "instead of pattern x stride: PATTERN:STRIDE[:stagger],... e.g. rand:64,rand:4K:stagger" },
+	{ "min", OPT_SIZE, &o.min, "SIZE", "smallest footprint (default 4K)" },
+	{ "max", OPT_SIZE, &o.max, "SIZE", "largest footprint (default: min(1G, MemAvailable/4/backings))" },
+	{ "points-per-octave", OPT_U64, &o.ppo, "N", "footprints per doubling, 1..64 (default 4)" },
+	{ "reps", OPT_U64, &o.reps, "N", "kept repetitions per point, 3..1000 (default 10; one more is dropped)" },
+	{ "rep-ms", OPT_U64, &o.rep_ms, "MS", "minimum length of one repetition, 1..1000 ms (default 10)" },
+	{ "cpu", OPT_U64, &o.cpu, "N", "CPU to pin to (default: the first allowed)" },
+	{ "seed", OPT_U64, &o.seed, "N", "seed of the random chains (default 1)" },
+	{ "out", OPT_STR, &o.out, "DIR", "run directory (default results/<host>-<date>-<time>)" },
+	{ "reserve", OPT_FLAG, &o.reserve, NULL, "raise hugetlb pools as needed (root); restored at exit" },
+	{ "hugetlbfs", OPT_STR, &o.hugetlbfs, "DIR[,DIR]", "take hugetlb pages from files on these hugetlbfs mounts" },
+	{ "progress", OPT_FLAG, &o.progress, NULL, "show progress even when stderr is not a terminal" },
+	{ "no-progress", OPT_FLAG, &o.no_progress, NULL, "never show progress" },
+	{ NULL, 0, NULL, NULL, NULL },
+};
+
+static struct run run = { .tool = "chase" };
+static struct bufset set;
+static double core_ghz_all[MAX_POINTS * MAX_ITEMS];
+static int nr_ghz;
+
+/* Add one series; die on a stride that cannot hold pointers. */
+static void add_series(enum chain_pattern pat, const char *stride, int stagger)
+{
+	struct chain_spec *c = &o.sr[o.nr_sr++];
+	const char *why;
+
+	if (opt_parse_size(stride, &c->stride_bytes, &why))
+		die_usage("--stride '%s': %s; want a multiple of 8 such as 64 or 4K", stride, why);
+	if (c->stride_bytes % 8)
+		die_usage("--stride '%s': not a multiple of 8 (a pointer)", stride);
+	c->pattern = pat;
+	c->stagger = stagger;
+	c->seed = o.seed;
+	if (c->stride_bytes > o.max_stride)
+		o.max_stride = c->stride_bytes;
+}
+
+static void parse_cross(void)
+{
+	char pats[MAX_ITEMS][32], strides[MAX_ITEMS][32];
+	int np = opt_split_list(o.patterns, pats[0], 32, MAX_ITEMS);
+	int ns = opt_split_list(o.strides, strides[0], 32, MAX_ITEMS);
+
+	if (np < 0)
+		die_usage("--pattern '%s': want a comma list of rand, seq", o.patterns);
+	if (ns < 0)
+		die_usage("--stride '%s': want a comma list of sizes such as 64,4096", o.strides);
+	for (int p = 0; p < np; p++) {
+		enum chain_pattern pat;
+
+		if (chain_pattern_parse(pats[p], &pat))
+			die_usage("--pattern: unknown pattern '%s' (known: rand, seq)", pats[p]);
+		for (int i = 0; i < ns; i++)
+			add_series(pat, strides[i], o.stagger);
+	}
+}
+
+static void parse_series(void)
+{
+	char items[MAX_ITEMS][48];
+	int n = opt_split_list(o.series, items[0], 48, MAX_ITEMS);
+
+	if (n < 0)
+		die_usage("--series '%s': want PATTERN:STRIDE[:stagger],... such as rand:64,rand:4K:stagger", o.series);
+	for (int i = 0; i < n; i++) {
+		char *pat = items[i], *stride = strchr(pat, ':'), *flag;
+		enum chain_pattern p;
+
+		if (!stride)
+			die_usage("--series item '%s': want PATTERN:STRIDE[:stagger]", items[i]);
+		*stride++ = '\0';
+		flag = strchr(stride, ':');
+		if (flag)
+			*flag++ = '\0';
+		if (chain_pattern_parse(pat, &p))
+			die_usage("--series: unknown pattern '%s' (known: rand, seq)", pat);
+		if (flag && strcmp(flag, "stagger"))
+			die_usage("--series: unknown flag '%s' (known: stagger)", flag);
+		add_series(p, stride, flag != NULL);
+	}
+}
+
+/* Match each hugetlbfs mount to the backing of its page size. */
+static void parse_hugetlbfs(void)
+{
+	char dirs[2][2048], why[256];
+	int n = opt_split_list(o.hugetlbfs, dirs[0], sizeof(dirs[0]), 2);
+
+	if (n < 0)
+		die_usage("--hugetlbfs '%s': want one or two mount directories, comma-separated", o.hugetlbfs);
+	for (int i = 0; i < n; i++) {
+		long kb = buf_hugetlbfs_page_kb(dirs[i], why, sizeof(why));
+		const char *dir = strstr(o.hugetlbfs, dirs[i]); /* stable storage */
+
+		if (kb < 0)
+			die_usage("--hugetlbfs: %s", why);
+		if (kb == 2048)
+			buf_hugetlb.dir_2m = strndup(dir, strlen(dirs[i]));
+		else if (kb == 1048576)
+			buf_hugetlb.dir_1g = strndup(dir, strlen(dirs[i]));
+		else
+			die_usage("--hugetlbfs %s: page size %ld kB; want a 2M or 1G mount", dirs[i], kb);
+	}
+}
+
+static void parse(int argc, char **argv)
+{
+	char items[MAX_ITEMS][32];
+	uint64_t avail, limit;
+	int n;
+
+	if (opt_parse(argc, argv, defs, "[options]",
+		      "Time dependent loads over buffers of each backing, from --min to --max,\n"
+		      "writing chase.csv, compare.csv and meta.json into --out.") < argc)
+		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
+	if ((n = opt_split_list(o.backings, items[0], 32, MAX_ITEMS)) < 0)
+		die_usage("--backing '%s': want a comma list such as 4k,thp", o.backings);
+	for (o.nr_bk = 0; o.nr_bk < n; o.nr_bk++)
+		if (!(o.bk[o.nr_bk] = buf_backing_find(items[o.nr_bk])))
+			die_usage("--backing: unknown backing '%s' (known: 4k, thp, hugetlb2m, hugetlb1g)",
+				  items[o.nr_bk]);
+	if (o.hugetlbfs)
+		parse_hugetlbfs();
+	if (o.series)
+		parse_series();
+	else
+		parse_cross();
+	if (o.ppo < 1 || o.ppo > 64)
+		die_usage("--points-per-octave %" PRIu64 ": want 1..64", o.ppo);
+	if (o.reps < 3 || o.reps > MEASURE_MAX_REPS)
+		die_usage("--reps %" PRIu64 ": want 3..%d", o.reps, MEASURE_MAX_REPS);
+	if (o.rep_ms < 1 || o.rep_ms > 1000)
+		die_usage("--rep-ms %" PRIu64 ": want 1..1000", o.rep_ms);
+	if (o.cpu != UINT64_MAX && !place_cpu_allowed((int)o.cpu))
+		die_usage("--cpu %" PRIu64 ": not a CPU this process may run on", o.cpu);
+	avail = buf_mem_available();
+	/* Leave three quarters of what is free to the system, split per backing. */
+	limit = avail / 4 / (uint64_t)o.nr_bk;
+	if (!o.max)
+		o.max = limit < (1ull << 30) ? limit / BUF_HUGE_BYTES * BUF_HUGE_BYTES : 1ull << 30;
+	if (o.max > avail / (uint64_t)o.nr_bk * 9 / 10)
+		die_usage("--max %" PRIu64 ": %d buffers of that size exceed the memory that can be had (MemAvailable %" PRIu64 " MiB)",
+			  o.max, o.nr_bk, avail >> 20);
+	buf_hugetlb.reserve = o.reserve;
+	buf_hugetlb.shrink = 1;
+	if (o.min > o.max)
+		die_usage("--min %" PRIu64 " is larger than --max %" PRIu64, o.min, o.max);
+	if (o.max < 2 * o.max_stride)
+		die_usage("--max %" PRIu64 ": must hold two elements of stride %" PRIu64, o.max, o.max_stride);
+}
+
+static void meta_extra(struct json *j, void *ctx)
+{
+	double tmp[MAX_POINTS * MAX_ITEMS];
+	struct stats st = { 0 };
+
+	json_obj(j, "options");
+	json_str(j, "backings", o.backings);
+	json_str(j, "patterns", o.patterns);
+	json_str(j, "strides", o.strides);
+	json_str(j, "series", o.series);
+	json_bool(j, "stagger", o.stagger);
+	json_int(j, "min_bytes", (int64_t)o.min);
+	json_int(j, "max_bytes", (int64_t)o.max);
+	json_int(j, "points_per_octave", (int64_t)o.ppo);
+	json_int(j, "reps", (int64_t)o.reps);
+	json_int(j, "rep_ms", (int64_t)o.rep_ms);
+	json_int(j, "cpu", (int64_t)o.cpu);
+	json_obj_end(j);
+	memcpy(tmp, core_ghz_all, (size_t)nr_ghz * sizeof(double));
+	if (nr_ghz)
+		stats_summary(tmp, (size_t)nr_ghz, &st);
+	json_num(j, "core_ghz_est", nr_ghz ? st.median : NAN);
+	json_num(j, "core_ghz_est_min", nr_ghz ? st.min : NAN);
+	json_num(j, "core_ghz_est_max", nr_ghz ? st.max : NAN);
+	json_str(j, "cycles_source", "est");
+	json_obj(j, "counters");
+	json_str(j, "status", "not collected");
+	json_str(j, "reason", "hardware counters are not wired into this version; cycles come from the add-chain clock estimate");
+	json_obj_end(j);
+	bufset_json(j, &set);
+}
+
+/* Unmap the buffers and restore the pools, on every exit path. */
+static void release(void *ctx)
+{
+	bufset_release(&set);
+}
+
+/* Write how b compares with a over the paired rounds. */
+static void compare_row(struct report_csv *cmp, const struct chain_spec *cs, uint64_t fp,
+			const struct buf *a, const struct buf *b, const double *ns_a,
+			const double *ns_b)
+{
+	struct stats_pair sp;
+	char verdict[64];
+
+	stats_pair(ns_a, ns_b, o.reps, &sp);
+	if (sp.verdict == VERDICT_A_SLOWER || sp.verdict == VERDICT_B_SLOWER)
+		snprintf(verdict, sizeof(verdict), "%s slower",
+			 (sp.verdict == VERDICT_A_SLOWER ? a : b)->backing->name);
+	else
+		snprintf(verdict, sizeof(verdict), "%s",
+			 sp.verdict == VERDICT_SAME ? "no difference" : "cannot decide");
+	report_csv_row(cmp, "%s,%" PRIu64 ",%d,%" PRIu64 ",%s,%s,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%zu,%s",
+		       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,
+		       a->backing->name, b->backing->name, stats_median_of(ns_a, o.reps),
+		       stats_median_of(ns_b, o.reps), sp.ratio_median, sp.ratio_lo, sp.ratio_hi,
+		       sp.ratio_min, sp.ratio_max, sp.n, verdict);
+}
+
+/* Measure one footprint of one series on every backing; write its rows. */
+static int point(struct report_csv *csv, struct report_csv *cmp, const struct chain_spec *cs,
+		 uint64_t fp)
+{
+	struct measure_target t[MAX_ITEMS];
+	double ns[MAX_ITEMS][MEASURE_MAX_REPS], ghz[MEASURE_MAX_REPS], g[MEASURE_MAX_REPS];
+	struct measure_plan plan = { (unsigned)o.reps, o.rep_ms * 1000000, 1000000, &run_stop };
+	struct buf *b[MAX_ITEMS];
+	struct stats gs;
+	int n = 0;
+
+	/* Backings sized down to a pool take part only while they cover fp. */
+	for (int i = 0; i < set.nr; i++)
+		if (set.b[i].bytes >= fp)
+			b[n++] = &set.b[i];
+	if (n == 0)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		t[i].pos = i == 0 ? chain_build(b[0]->base, fp, cs)
+				  : chain_clone(b[0]->base, b[i]->base, fp, cs);
+		t[i].nr_trips = measure_calibrate(&t[i].pos, plan.min_rep_ns);
+		t[i].ns_per_load = ns[i];
+	}
+	if (measure_rounds(t, n, &plan, ghz))
+		return -1;
+	memcpy(g, ghz, o.reps * sizeof(double));
+	stats_summary(g, o.reps, &gs);
+	if (nr_ghz < MAX_POINTS * MAX_ITEMS)
+		core_ghz_all[nr_ghz++] = gs.median;
+	for (int i = 0; i < n; i++) {
+		double hf = buf_huge_fraction_prefix(b[i], fp);
+
+		report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,est,%.4f,%" PRIu64 ",%" PRIu64 ",,,,",
+			       b[i]->backing->name, hf >= 0.5 ? b[i]->backing->want_page_kb : 4, hf,
+			       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,
+			       t[i].st.median, t[i].st.min, t[i].st.p90, t[i].st.median * gs.median,
+			       gs.median, o.reps, t[i].nr_trips * CHASE_UNROLL);
+		if (i > 0)
+			compare_row(cmp, cs, fp, b[0], b[i], ns[0], ns[i]);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t fps[MAX_POINTS];
+	struct report_csv csv, cmp;
+	uint64_t done = 0, total = 0;
+	char path[4200], label[128], sz[32];
+	int nr_fp;
+
+	die_set_prog(argv[0]);
+	parse(argc, argv);
+	nr_fp = measure_geometric(o.min, o.max, (unsigned)o.ppo, 64, fps, MAX_POINTS);
+	if (o.out)
+		snprintf(run.out, sizeof(run.out), "%s", o.out);
+	else
+		run_default_out(run.out, sizeof(run.out));
+	run.argc = argc;
+	run.argv = argv;
+	run.seed = o.seed;
+	run.meta_extra = meta_extra;
+	run.progress = !o.no_progress && (o.progress || isatty(STDERR_FILENO));
+	run_begin(&run);
+	if (o.cpu == UINT64_MAX)
+		o.cpu = (uint64_t)place_first_cpu();
+	if (place_pin_cpu((int)o.cpu))
+		die_errno("pinning to CPU %" PRIu64, o.cpu);
+	run.cleanup = release;
+	if (bufset_setup(&set, o.bk, o.nr_bk, o.max, &run_stop) < 0)
+		return run_finish(&run);
+	run_meta_write(&run);
+	if (set.nr == 0)
+		die_code(EXIT_MISSING, "none of the requested backings could be had (see above)");
+
+	snprintf(path, sizeof(path), "%s/chase.csv", run.out);
+	if (report_csv_open(&csv, path, CSV_HEADER))
+		die_errno("creating %s", path);
+	snprintf(path, sizeof(path), "%s/compare.csv", run.out);
+	if (report_csv_open(&cmp, path, CMP_HEADER))
+		die_errno("creating %s", path);
+	for (int s = 0; s < o.nr_sr; s++)
+		for (int f = 0; f < nr_fp; f++)
+			total += fps[f] / o.sr[s].stride_bytes >= 2;
+	for (int s = 0; s < o.nr_sr && !run_stop; s++) {
+		const struct chain_spec *cs = &o.sr[s];
+
+		for (int f = 0; f < nr_fp && !run_stop; f++) {
+			uint64_t fp = fps[f] / cs->stride_bytes * cs->stride_bytes;
+
+			if (fp < 2 * cs->stride_bytes)
+				continue;
+			snprintf(label, sizeof(label), "%s stride %" PRIu64 "%s at %s",
+				 chain_pattern_name(cs->pattern), cs->stride_bytes,
+				 cs->stagger ? " staggered" : "", opt_fmt_size(fp, sz, sizeof(sz)));
+			run_progress(&run, done, total, label);
+			if (point(&csv, &cmp, cs, fp))
+				break;
+			done++;
+		}
+		run_meta_write(&run);
+	}
+	report_csv_close(&csv);
+	report_csv_close(&cmp);
+	return run_finish(&run);
+}

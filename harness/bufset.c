@@ -1,0 +1,109 @@
+/* A run's buffers and the pool changes they needed. */
+#include "bufset.h"
+
+#include "die.h"
+#include "machine.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr, uint64_t bytes,
+		 volatile sig_atomic_t *stop)
+{
+	char why[320];
+
+	memset(s, 0, sizeof(*s));
+	s->nr_pools_before = knob_pools(s->pools_before, 8);
+	buf_1g_supported_here(s->support_1g, sizeof(s->support_1g));
+	for (int i = 0; i < nr && i < BUFSET_MAX; i++) {
+		const struct buf_backing *k = bk[i];
+		uint64_t page = (uint64_t)(k->want_page_kb > 2048 ? k->want_page_kb : 2048) * 1024;
+		struct buf *b = &s->b[s->nr];
+		int fail = buf_alloc(b, k, (bytes + page - 1) / page * page, why, sizeof(why)) ||
+			   buf_populate(b, stop, why, sizeof(why)) ||
+			   buf_verify(b, why, sizeof(why));
+
+		if (stop && *stop) {
+			buf_free(b);
+			return -1;
+		}
+		if (!fail && k->want_page_kb > 4 && b->huge_fraction < 0.5)
+			snprintf(why, sizeof(why), "only %.0f%% of the buffer is on huge pages",
+				 100 * b->huge_fraction);
+		else if (!fail) {
+			if (b->bytes < bytes)
+				warn("%s: sized to the %llu MiB the pool granted, not %llu MiB", k->name,
+				     (unsigned long long)(b->bytes >> 20),
+				     (unsigned long long)(bytes >> 20));
+			s->nr++;
+			continue;
+		}
+		buf_free(b);
+		snprintf(s->skipped[s->nr_skipped++], sizeof(s->skipped[0]), "%s: %s", k->name, why);
+		warn("skipping backing %s: %s", k->name, why);
+	}
+	return s->nr;
+}
+
+void bufset_json(struct json *j, const struct bufset *s)
+{
+	struct knob_pool now[8];
+	const struct knob_change *c;
+	int nr_now = knob_pools(now, 8), nc = knob_changes(&c);
+
+	json_arr(j, "buffers");
+	for (int i = 0; i < s->nr; i++) {
+		const struct buf *b = &s->b[i];
+
+		json_obj(j, NULL);
+		json_str(j, "backing", b->backing->name);
+		json_int(j, "bytes", (int64_t)b->bytes);
+		json_int(j, "asked_bytes", (int64_t)b->asked_bytes);
+		json_int(j, "page_kb", b->page_kb);
+		json_num(j, "huge_fraction", b->huge_fraction);
+		json_num(j, "populate_ms", b->populate_ms);
+		json_str(j, "via", b->via);
+		json_str(j, "verified_by", b->verified_by);
+		json_bool(j, "collapsed", b->collapsed);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_arr(j, "skipped");
+	for (int i = 0; i < s->nr_skipped; i++)
+		json_str(j, NULL, s->skipped[i]);
+	json_arr_end(j);
+	json_obj(j, "hugetlb");
+	json_bool(j, "reserve_allowed", buf_hugetlb.reserve);
+	json_str(j, "hugetlbfs_2m", buf_hugetlb.dir_2m);
+	json_str(j, "hugetlbfs_1g", buf_hugetlb.dir_1g);
+	json_str(j, "support_1g", s->support_1g);
+	machine_pools_json(j, "pools_before", s->pools_before, s->nr_pools_before);
+	machine_pools_json(j, "pools_now", now, nr_now);
+	json_arr(j, "settings_changed");
+	for (int i = 0; i < nc; i++) {
+		json_obj(j, NULL);
+		json_str(j, "path", c[i].path);
+		json_str(j, "before", c[i].before);
+		json_str(j, "set", c[i].set);
+		json_str(j, "granted", c[i].after);
+		json_bool(j, "restored", c[i].restored);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+void bufset_release(struct bufset *s)
+{
+	/* Unmap first: pages still mapped cannot go back to the pool. Keep
+	 * the records, which meta.json still reports. */
+	for (int i = 0; i < s->nr; i++) {
+		struct buf tmp = s->b[i];
+
+		buf_free(&tmp);
+		s->b[i].base = NULL;
+		s->b[i].map = NULL;
+		s->b[i].huge_map = NULL;
+	}
+	knob_restore_all();
+}

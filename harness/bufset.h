@@ -1,0 +1,34 @@
+/* The buffers of one run: every requested backing allocated at the largest
+ * footprint, populated, verified, or skipped with the reason; released and
+ * the machine's settings restored on every exit path. */
+#ifndef PW_BUFSET_H
+#define PW_BUFSET_H
+
+#include <signal.h>
+
+#include "buf.h"
+#include "knobs.h"
+#include "report.h"
+
+#define BUFSET_MAX 8
+
+struct bufset {
+	struct buf b[BUFSET_MAX];    /* the backings obtained, in request order */
+	int nr;
+	char skipped[BUFSET_MAX][400];
+	int nr_skipped;
+	struct knob_pool pools_before[8];
+	int nr_pools_before;
+	char support_1g[160];
+};
+
+/* Set up every backing of bk[0..nr) at bytes (rounded up to its page
+ * size). Returns the number obtained, or -1 when *stop was raised. */
+int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr, uint64_t bytes,
+		 volatile sig_atomic_t *stop);
+/* "buffers", "skipped" and "hugetlb" members of meta.json. */
+void bufset_json(struct json *j, const struct bufset *s);
+/* Unmap every buffer, then put back every setting changed (pools). */
+void bufset_release(struct bufset *s);
+
+#endif

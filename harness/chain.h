@@ -1,0 +1,47 @@
+/* Pointer chains laid out in a buffer: element i sits stride bytes after
+ * element i-1 (plus a stagger), and holds the address of the next one. */
+#ifndef PW_CHAIN_H
+#define PW_CHAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Line size the stagger steps by: a cache line on every target CPU. */
+#define CHAIN_LINE 64
+
+enum chain_pattern {
+	CHAIN_RAND, /* one random cycle over all elements (Sattolo) */
+	CHAIN_SEQ,  /* ascending, then back to the first */
+};
+
+struct chain_spec {
+	uint64_t stride_bytes;     /* >= 8, a multiple of 8 */
+	enum chain_pattern pattern;
+	int stagger;               /* element i at (i mod stride/64)*64 in its slot */
+	uint64_t seed;             /* same seed, same order */
+};
+
+/* Parse "rand" / "seq"; -1 if neither. */
+int chain_pattern_parse(const char *s, enum chain_pattern *out);
+const char *chain_pattern_name(enum chain_pattern p);
+
+/* Number of elements a chain over bytes holds. */
+uint64_t chain_nr_elems(uint64_t bytes, const struct chain_spec *spec);
+/* Byte offset of element i. */
+uint64_t chain_offset(uint64_t i, const struct chain_spec *spec);
+
+/* Build the chain over base[0..bytes); return the first element. O(n), no
+ * memory beyond the buffer. bytes must hold at least 2 elements. */
+void *chain_build(void *base, uint64_t bytes, const struct chain_spec *spec);
+/* Copy the chain built at src into dst (same layout, same order), rebased. */
+void *chain_clone(const void *src, void *dst, uint64_t bytes,
+		  const struct chain_spec *spec);
+/* Walk the chain from head: 0 when it is one cycle through all n elements,
+ * every pointer on an element of the layout; else -1 with *why set. */
+int chain_check(const void *base, uint64_t bytes, const struct chain_spec *spec,
+		const char **why);
+
+/* splitmix64: the seeded generator behind every random order. */
+uint64_t chain_rand_next(uint64_t *state);
+
+#endif

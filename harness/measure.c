@@ -1,0 +1,87 @@
+/* Calibrated, interleaved repetitions of the chase loop. */
+#include "measure.h"
+
+#include "chase.h"
+#include "clock.h"
+
+#include <math.h>
+
+/* Time one repetition; return ns per load and move t->pos on. */
+static double one_rep(struct measure_target *t)
+{
+	uint64_t t0 = clock_ns();
+	void *p = chase_run(t->pos, t->nr_trips);
+	uint64_t dt = clock_ns() - t0;
+
+	t->pos = p;
+	chase_sink = p;
+	return (double)dt / (double)(t->nr_trips * CHASE_UNROLL);
+}
+
+uint64_t measure_calibrate(void **pos, uint64_t min_rep_ns)
+{
+	struct measure_target t = { .pos = *pos, .nr_trips = 16 };
+
+	for (;;) {
+		double ns = one_rep(&t) * (double)(t.nr_trips * CHASE_UNROLL);
+
+		if (ns >= (double)min_rep_ns / 4) {
+			/* Scale up with a margin so most reps clear the floor. */
+			double want = (double)t.nr_trips * 1.25 * (double)min_rep_ns / ns;
+
+			*pos = t.pos;
+			return want < 1 ? 1 : (uint64_t)want;
+		}
+		t.nr_trips *= ns < (double)min_rep_ns / 64 ? 16 : 2;
+	}
+}
+
+int measure_rounds(struct measure_target *t, int nr, const struct measure_plan *plan,
+		   double *ghz)
+{
+	for (unsigned r = 0; r <= plan->nr_reps; r++) {
+		/* Rotate who goes first, so no backing always follows another. */
+		for (int k = 0; k < nr; k++) {
+			struct measure_target *x = &t[(k + (int)r) % nr];
+			double ns;
+
+			if (plan->stop && *plan->stop)
+				return -1;
+			ns = one_rep(x);
+			if (r > 0)
+				x->ns_per_load[r - 1] = ns;
+		}
+		if (r > 0)
+			ghz[r - 1] = clock_core_ghz_sample(plan->clock_ns);
+	}
+	for (int k = 0; k < nr; k++) {
+		double tmp[MEASURE_MAX_REPS];
+
+		for (unsigned r = 0; r < plan->nr_reps; r++)
+			tmp[r] = t[k].ns_per_load[r];
+		stats_summary(tmp, plan->nr_reps, &t[k].st);
+	}
+	return 0;
+}
+
+int measure_geometric(uint64_t lo, uint64_t hi, unsigned ppo, uint64_t align,
+		      uint64_t *out, int max)
+{
+	int n = 0;
+
+	for (unsigned k = 0; n < max; k++) {
+		double x = (double)lo * exp2((double)k / ppo);
+		uint64_t v;
+
+		if (x > (double)hi)
+			break;
+		v = (uint64_t)x / align * align;
+		if (v < align)
+			v = align;
+		if (n == 0 || v > out[n - 1])
+			out[n++] = v;
+	}
+	if (n < max && (n == 0 || out[n - 1] < hi / align * align))
+		out[n++] = hi / align * align;
+	return n;
+}

@@ -1,0 +1,45 @@
+/* Interleaved measurement: several chains timed in rounds (A B C A B C ...)
+ * with a core-clock sample per round, so host noise hits all alike and the
+ * per-round ratios can be paired. */
+#ifndef PW_MEASURE_H
+#define PW_MEASURE_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "stats.h"
+
+#define MEASURE_MAX_TARGETS 8
+#define MEASURE_MAX_REPS 1000
+
+struct measure_target {
+	void *pos;             /* where the chase stands; carried across reps */
+	uint64_t nr_trips;     /* loop trips per repetition (calibrated) */
+	double *ns_per_load;   /* [nr_reps] kept repetitions, in round order */
+	struct stats st;       /* summary of ns_per_load */
+};
+
+struct measure_plan {
+	unsigned nr_reps;       /* kept rounds, 1..MEASURE_MAX_REPS; one more is dropped */
+	uint64_t min_rep_ns;    /* a repetition lasts at least this long */
+	uint64_t clock_ns;      /* length of each core-clock sample */
+	volatile sig_atomic_t *stop; /* checked between repetitions */
+};
+
+/* Find how many trips make one repetition last at least min_rep_ns. */
+uint64_t measure_calibrate(void **pos, uint64_t min_rep_ns);
+
+/* Time every target nr_reps+1 times in interleaved rounds; drop the first
+ * round. ghz[nr_reps] receives a core-clock sample per kept round. Returns
+ * 0, or -1 when *stop was raised (nothing is summarised then). */
+int measure_rounds(struct measure_target *t, int nr, const struct measure_plan *plan,
+		   double *ghz);
+
+
+
+/* Geometric points from lo to hi, ppo per octave, each rounded down to a
+ * multiple of align (>= align), duplicates dropped, hi always last. Returns
+ * the count (at most max). */
+int measure_geometric(uint64_t lo, uint64_t hi, unsigned ppo, uint64_t align,
+		      uint64_t *out, int max);
+#endif

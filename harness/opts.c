@@ -1,0 +1,207 @@
+/* Command-line parsing shared by every bench: one table per program gives
+ * getopt_long its options and --help its text. */
+#include "opts.h"
+
+#include "die.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Parse the leading decimal digits of s into *v; *end after them. Refuses
+ * what strtoull would wrongly take: leading spaces, signs. */
+static int parse_digits(const char *s, unsigned long long *v, char **end, const char **why)
+{
+	if (!s || !*s) {
+		*why = "empty";
+		return -1;
+	}
+	if (!isdigit((unsigned char)s[0])) {
+		*why = s[0] == '-' ? "negative" : "not a number";
+		return -1;
+	}
+	errno = 0;
+	*v = strtoull(s, end, 10);
+	if (errno == ERANGE) {
+		*why = "too large";
+		return -1;
+	}
+	return 0;
+}
+
+int opt_parse_u64(const char *s, uint64_t *out, const char **why)
+{
+	unsigned long long v;
+	char *end;
+
+	if (parse_digits(s, &v, &end, why))
+		return -1;
+	if (*end) {
+		*why = "trailing garbage";
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int opt_parse_size(const char *s, uint64_t *out, const char **why)
+{
+	static const char units[] = "KMGT";
+	unsigned long long v;
+	const char *u;
+	unsigned shift = 0;
+	char *end;
+
+	if (parse_digits(s, &v, &end, why))
+		return -1;
+	if (*end) {
+		u = strchr(units, toupper((unsigned char)*end));
+		if (!u) {
+			*why = "unknown suffix (use K, M, G or T)";
+			return -1;
+		}
+		shift = 10 * (unsigned)(u - units + 1);
+		end++;
+		/* Accept "KiB" and "KB" as well as "K". */
+		if (*end == 'i')
+			end++;
+		if (*end == 'B' || *end == 'b')
+			end++;
+		if (*end) {
+			*why = "trailing garbage";
+			return -1;
+		}
+	}
+	if (v == 0) {
+		*why = "zero";
+		return -1;
+	}
+	if (shift && v > (UINT64_MAX >> shift)) {
+		*why = "too large";
+		return -1;
+	}
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+int opt_split_list(const char *s, char *items, size_t width, int max)
+{
+	int n = 0;
+
+	if (!*s)
+		return -1;
+	for (;;) {
+		size_t len = strcspn(s, ",");
+
+		if (len == 0 || len >= width || n == max)
+			return -1;
+		memcpy(items + (size_t)n * width, s, len);
+		items[(size_t)n * width + len] = '\0';
+		n++;
+		if (!s[len])
+			return n;
+		s += len + 1;
+	}
+}
+
+const char *opt_fmt_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "BKMGT";
+	unsigned i = 0;
+	double v = (double)bytes;
+	char num[32];
+	size_t n;
+
+	while (v >= 1024 && i < sizeof(units) - 2) {
+		v /= 1024;
+		i++;
+	}
+	/* Fixed point, trailing zeros dropped: %g would print 1e+03 just
+	 * below the next unit. */
+	snprintf(num, sizeof(num), "%.*f", i == 0 ? 0 : v < 10 ? 2 : v < 100 ? 1 : 0, v);
+	n = strlen(num);
+	if (strchr(num, '.')) {
+		while (num[n - 1] == '0')
+			num[--n] = '\0';
+		if (num[n - 1] == '.')
+			num[--n] = '\0';
+	}
+	snprintf(buf, len, "%s%c", num, units[i]);
+	return buf;
+}
+
+static void print_help(const char *prog, const struct opt_def *defs,
+		       const char *synopsis, const char *description)
+{
+	printf("usage: %s %s\n\n%s\n\noptions:\n", prog, synopsis, description);
+	for (const struct opt_def *d = defs; d->name; d++) {
+		char left[64];
+
+		snprintf(left, sizeof(left), "--%s%s%s", d->name, d->arg ? " " : "",
+			 d->arg ? d->arg : "");
+		printf("  %-26s %s\n", left, d->help);
+	}
+	printf("  %-26s %s\n", "--help", "show this help and exit");
+}
+
+int opt_parse(int argc, char **argv, const struct opt_def *defs,
+	      const char *synopsis, const char *description)
+{
+	struct option lopts[64];
+	const char *why;
+	int n = 0;
+
+	for (const struct opt_def *d = defs; d->name; d++) {
+		if (n >= (int)(sizeof(lopts) / sizeof(lopts[0])) - 2)
+			die("option table too long");
+		lopts[n] = (struct option){ d->name,
+					    d->kind == OPT_FLAG ? no_argument
+								: required_argument,
+					    NULL, n };
+		n++;
+	}
+	lopts[n] = (struct option){ "help", no_argument, NULL, n };
+	lopts[n + 1] = (struct option){ 0 };
+
+	opterr = 0;
+	optind = 1;
+	for (;;) {
+		int idx = -1;
+		int c = getopt_long(argc, argv, ":", lopts, &idx);
+		const struct opt_def *d;
+
+		if (c == -1)
+			break;
+		if (c == ':')
+			die_usage("%s: option needs a value (see --help)", argv[optind - 1]);
+		if (c == '?')
+			die_usage("unknown option '%s' (see --help)", argv[optind - 1]);
+		if (c == n) {
+			print_help(die_prog(), defs, synopsis, description);
+			exit(0);
+		}
+		d = &defs[c];
+		switch (d->kind) {
+		case OPT_FLAG:
+			*(int *)d->dst = 1;
+			break;
+		case OPT_STR:
+			*(const char **)d->dst = optarg;
+			break;
+		case OPT_SIZE:
+			if (opt_parse_size(optarg, d->dst, &why))
+				die_usage("--%s '%s': %s; want a size > 0 such as 4096, 64K, 256M, 4G",
+					  d->name, optarg, why);
+			break;
+		case OPT_U64:
+			if (opt_parse_u64(optarg, d->dst, &why))
+				die_usage("--%s '%s': %s; want a whole number", d->name,
+					  optarg, why);
+			break;
+		}
+	}
+	return optind;
+}

@@ -1,0 +1,43 @@
+/* The shared option table: getopt_long driven by data, --help generated from
+ * the same rows, and strict parsing of sizes and counts. */
+#ifndef PW_OPTS_H
+#define PW_OPTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum opt_kind {
+	OPT_FLAG,  /* int, set to 1 */
+	OPT_SIZE,  /* uint64_t bytes, K/M/G/T suffixes, > 0 */
+	OPT_U64,   /* uint64_t, decimal, 0 allowed */
+	OPT_STR,   /* const char * */
+};
+
+struct opt_def {
+	const char *name;  /* long name without the dashes */
+	enum opt_kind kind;
+	void *dst;         /* where the value goes */
+	const char *arg;   /* placeholder shown in --help, e.g. "SIZE" */
+	const char *help;  /* one line */
+};
+
+/* Parse argv by defs (terminated by a row with name NULL). --help prints
+ * "usage: prog synopsis", the description and the table, then exits 0. Any
+ * error exits 2 with one line. Returns the index of the first operand. */
+int opt_parse(int argc, char **argv, const struct opt_def *defs,
+	      const char *synopsis, const char *description);
+
+/* Parse "64", "4K", "1.5G"-style sizes (binary units, integer mantissa).
+ * Refuses empty, negative, garbage, zero and overflow; *why says which. */
+int opt_parse_size(const char *s, uint64_t *out, const char **why);
+/* Parse a plain decimal unsigned count. */
+int opt_parse_u64(const char *s, uint64_t *out, const char **why);
+
+/* Split a comma list into at most max items of at most width-1 chars. Returns
+ * the count, or -1 (empty item, too many, too long). */
+int opt_split_list(const char *s, char *items, size_t width, int max);
+
+/* Format bytes as "4K", "64M", "1.5G" for labels. */
+const char *opt_fmt_size(uint64_t bytes, char *buf, size_t len);
+
+#endif

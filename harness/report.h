@@ -1,0 +1,55 @@
+/* Outputs: CSV rows written whole and flushed as they are made, and JSON
+ * documents rewritten atomically (temp file + rename). */
+#ifndef PW_REPORT_H
+#define PW_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct report_csv {
+	int fd;
+	char path[4096];
+};
+
+/* Create path (truncating) and write the header line. -1 with errno. */
+int report_csv_open(struct report_csv *c, const char *path, const char *header);
+/* Append one row: formatted whole, then one write(2), so a reader or an
+ * interruption never sees half a row. A trailing newline is added. */
+__attribute__((format(printf, 2, 3))) int report_csv_row(struct report_csv *c,
+							 const char *fmt, ...);
+void report_csv_close(struct report_csv *c);
+
+/* A pretty-printing JSON writer: one value per line, so line tools can read
+ * the scalars too. */
+struct json {
+	FILE *f;
+	int depth;
+	int first[32];
+	char tmp[4096];
+	char path[4096];
+};
+
+/* Start writing path atomically (into path.tmp); -1 with errno. */
+int json_begin(struct json *j, const char *path);
+/* Finish: flush, fsync, rename over path. -1 with errno. */
+int json_commit(struct json *j);
+void json_abort(struct json *j);
+
+/* key is NULL for array members. */
+void json_obj(struct json *j, const char *key);
+void json_obj_end(struct json *j);
+void json_arr(struct json *j, const char *key);
+void json_arr_end(struct json *j);
+void json_str(struct json *j, const char *key, const char *val);
+void json_num(struct json *j, const char *key, double val);   /* NaN -> null */
+void json_int(struct json *j, const char *key, int64_t val);
+void json_bool(struct json *j, const char *key, int val);
+void json_null(struct json *j, const char *key);
+
+/* Write s as a CSV/JSON-safe string: quotes and controls escaped. */
+void report_json_escape(FILE *f, const char *s);
+
+/* Create dir (and parents) if needed; 0 when it exists and is writable. */
+int report_mkdir_p(const char *dir);
+
+#endif

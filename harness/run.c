@@ -1,0 +1,137 @@
+/* Run lifecycle shared by the benches. */
+#include "run.h"
+
+#include "clock.h"
+#include "die.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+volatile sig_atomic_t run_stop;
+volatile sig_atomic_t run_stop_signal;
+
+static struct run *current;
+
+static void on_signal(int sig)
+{
+	run_stop = 1;
+	run_stop_signal = sig;
+}
+
+/* On die(): keep what was written, and say the run failed. */
+static void cleanup(struct run *r)
+{
+	void (*fn)(void *) = r->cleanup;
+
+	r->cleanup = NULL;
+	if (fn)
+		fn(r->ctx);
+}
+
+static void on_die(int code)
+{
+	if (!current)
+		return;
+	cleanup(current);
+	clock_iso8601(current->end, sizeof(current->end));
+	current->status = code == EXIT_INTERRUPTED ? "interrupted" : "failed";
+	run_meta_write(current);
+}
+
+void run_default_out(char *buf, unsigned len)
+{
+	char host[256] = "host", stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gethostname(host, sizeof(host) - 1);
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	snprintf(buf, len, "results/%s-%s", host, stamp);
+}
+
+void run_meta_write(struct run *r)
+{
+	char path[4200];
+	struct json j;
+
+	snprintf(path, sizeof(path), "%s/meta.json", r->out);
+	if (json_begin(&j, path)) {
+		warn("cannot write %s: %s", path, strerror(errno));
+		return;
+	}
+	json_obj(&j, NULL);
+	json_str(&j, "tool", r->tool);
+	json_str(&j, "version", PAGEWALK_VERSION);
+	json_str(&j, "status", r->status);
+	json_str(&j, "start", r->start);
+	json_str(&j, "end", r->end[0] ? r->end : NULL);
+	json_arr(&j, "args");
+	for (int i = 0; i < r->argc; i++)
+		json_str(&j, NULL, r->argv[i]);
+	json_arr_end(&j);
+	json_int(&j, "seed", (int64_t)r->seed);
+	machine_json(&j, &r->machine);
+	if (r->meta_extra)
+		r->meta_extra(&j, r->ctx);
+	json_obj_end(&j);
+	if (json_commit(&j))
+		warn("cannot write %s: %s", path, strerror(errno));
+}
+
+void run_begin(struct run *r)
+{
+	struct sigaction sa;
+
+	if (report_mkdir_p(r->out))
+		die_usage("--out '%s': cannot create a writable directory: %s", r->out,
+			  strerror(errno));
+	clock_iso8601(r->start, sizeof(r->start));
+	r->end[0] = '\0';
+	r->status = "running";
+	r->t0_ns = clock_ns();
+	machine_read(&r->machine);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	current = r;
+	die_set_hook(on_die);
+	run_meta_write(r);
+}
+
+int run_finish(struct run *r)
+{
+	cleanup(r);
+	clock_iso8601(r->end, sizeof(r->end));
+	r->status = run_stop ? "interrupted" : "complete";
+	run_meta_write(r);
+	current = NULL;
+	if (r->progress)
+		fputc('\n', stderr);
+	if (run_stop) {
+		info("interrupted by signal %d; finished rows and meta.json kept in %s",
+		     (int)run_stop_signal, r->out);
+		return EXIT_INTERRUPTED;
+	}
+	return 0;
+}
+
+void run_progress(struct run *r, uint64_t done, uint64_t total, const char *label)
+{
+	double el, left;
+
+	if (!r->progress)
+		return;
+	el = (double)(clock_ns() - r->t0_ns) / 1e9;
+	left = done ? el / (double)done * (double)(total - done) : 0;
+	fprintf(stderr, "\r\033[K[%llu/%llu] %s  elapsed %dm%02ds, ~%dm%02ds left",
+		(unsigned long long)done, (unsigned long long)total, label, (int)el / 60,
+		(int)el % 60, (int)left / 60, (int)left % 60);
+}

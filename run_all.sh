@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# The main job: check and install dependencies, build, sweep footprints over
+# 4 KiB and THP buffers, then plot and write REPORT.md into one run directory.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+prog="run_all.sh"
+
+usage() {
+	cat <<USAGE
+usage: ./run_all.sh [--quick] [--out DIR] [--max SIZE] [--help]
+
+Measure what address translation costs on this machine: latency per load vs
+working set on 4 KiB pages, transparent huge pages and hugetlb 2 MiB and
+1 GiB pages, interleaved, with plots and a REPORT.md in
+results/<host>-<YYYYmmdd-HHMMSS>/ (or DIR). As root, hugetlb pools are raised
+for the run and restored afterwards, also on Ctrl-C.
+
+  --quick      a short run (--max 256M, fewer repetitions): under a minute
+  --out DIR    the run directory (created; must not hold an earlier run)
+  --max SIZE   largest footprint, K/M/G suffixes (default: the smaller of
+               4G and a quarter of MemAvailable)
+  --help       show this help
+
+Exit codes: 0 done, 1 failed, 2 bad usage, 4 a capability is missing,
+130 interrupted (finished rows are kept and the run is marked interrupted).
+USAGE
+}
+
+bad() {
+	echo "$prog: $*" >&2
+	exit 2
+}
+
+quick=0
+out=""
+max=""
+while [[ $# -gt 0 ]]; do
+	case "$1" in
+	--quick) quick=1 ;;
+	--out)
+		[[ $# -ge 2 && -n "$2" ]] || bad "--out needs a directory"
+		out="$2"
+		shift
+		;;
+	--out=*) out="${1#--out=}" ;;
+	--max)
+		[[ $# -ge 2 ]] || bad "--max needs a size such as 256M or 4G"
+		max="$2"
+		shift
+		;;
+	--max=*) max="${1#--max=}" ;;
+	--help | -h)
+		usage
+		exit 0
+		;;
+	*) bad "unknown argument '$1' (see --help)" ;;
+	esac
+	shift
+done
+
+if [[ -n "$max" && ! "$max" =~ ^[0-9]+[KMGTkmgt]?(i?[Bb])?$ ]]; then
+	bad "--max '$max': want a size such as 256M or 4G"
+fi
+if [[ -z "$out" ]]; then
+	out="$here/results/$(hostname)-$(date +%Y%m%d-%H%M%S)"
+fi
+if [[ -e "$out" && -n "$(ls -A "$out" 2>/dev/null)" ]]; then
+	bad "--out '$out': exists and is not empty; choose a new directory"
+fi
+if ! mkdir -p "$out" 2>/dev/null || [[ ! -w "$out" ]]; then
+	bad "--out '$out': cannot create a writable directory"
+fi
+
+"$here/scripts/deps.sh"
+make -s -C "$here" all >&2
+
+args=(--out "$out" --backing "4k,thp,hugetlb2m,hugetlb1g" --series "rand:64,seq:64,rand:4K:stagger")
+# As root, hugetlb pools are raised as needed and restored at exit; otherwise
+# hugetlb backings run from pages already reserved, or are skipped with the
+# command that would reserve them.
+if [[ "$(id -u)" -eq 0 ]]; then
+	args+=(--reserve)
+fi
+if [[ $quick -eq 1 ]]; then
+	args+=(--max "${max:-256M}" --reps 6 --rep-ms 3)
+else
+	if [[ -z "$max" ]]; then
+		avail_kb="$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)"
+		quarter=$((avail_kb * 1024 / 4 / 2097152 * 2097152))
+		max=$((quarter < 4294967296 ? quarter : 4294967296))
+	fi
+	args+=(--max "$max")
+fi
+[[ -t 2 ]] && args+=(--progress)
+
+echo "$prog: measuring into $out" >&2
+child=0
+interrupted=0
+on_signal() {
+	interrupted=1
+	if [[ $child -ne 0 ]]; then
+		kill -INT "$child" 2>/dev/null || true
+	fi
+}
+trap on_signal INT TERM HUP
+
+rc=0
+"$here/bench/chase" "${args[@]}" &
+child=$!
+# wait returns early when a trapped signal arrives: wait again for the exit.
+while :; do
+	wait "$child" && rc=0 || rc=$?
+	kill -0 "$child" 2>/dev/null || break
+done
+child=0
+trap - INT TERM HUP
+
+if [[ $rc -ne 0 && $rc -ne 130 ]]; then
+	echo "$prog: chase failed (exit $rc); partial results are in $out" >&2
+	exit "$rc"
+fi
+
+"$here/scripts/plot.sh" "$out" || echo "$prog: plotting failed; the data is in $out" >&2
+"$here/scripts/report.sh" "$out"
+
+if [[ $rc -eq 130 || $interrupted -eq 1 ]]; then
+	echo "$prog: interrupted; finished rows, plots and REPORT.md are in $out" >&2
+	exit 130
+fi
+echo "$prog: done: $out/REPORT.md" >&2

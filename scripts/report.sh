@@ -1,0 +1,530 @@
+#!/usr/bin/env bash
+# Write DIR/REPORT.md for a pagewalk run directory: the machine in words, the
+# buffers, latency plateaus (L1, L2, L3, DRAM), each backing against the 4k
+# reference at rand stride 64 with its verdict, and the plots when present.
+# Reads chase.csv, compare.csv and meta.json; any of them may be partial.
+set -euo pipefail
+
+prog="report.sh"
+
+usage() {
+	cat <<USAGE
+usage: scripts/report.sh [--help] DIR
+
+Write DIR/REPORT.md from DIR/chase.csv, DIR/compare.csv and DIR/meta.json (a
+pagewalk run directory, complete or interrupted). Missing or header-only
+files are reported as "no data", not treated as errors. Plots in DIR/plots/
+(from scripts/plot.sh) are embedded when they exist.
+
+Exit codes: 0 written, 1 could not write, 2 bad usage.
+USAGE
+}
+
+bad() {
+	echo "$prog: $*" >&2
+	exit 2
+}
+
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# hex N: "25 (0x19)", or N as given when it is not a number.
+dec_hex() {
+	if [[ "$1" =~ ^[0-9]+$ ]]; then
+		printf '%d (0x%x)' "$1" "$1"
+	else
+		printf '%s' "${1:-unknown}"
+	fi
+}
+
+# rows FILE: the number of data rows (0 when missing or header only).
+rows() {
+	if [[ -f "$1" ]]; then
+		awk 'NR > 1 && NF > 0 { n++ } END { print n + 0 }' "$1"
+	else
+		echo 0
+	fi
+}
+
+dir=""
+while [[ $# -gt 0 ]]; do
+	case "$1" in
+	--help | -h)
+		usage
+		exit 0
+		;;
+	--)
+		shift
+		break
+		;;
+	-*) bad "unknown option '$1' (usage: report.sh DIR)" ;;
+	*)
+		[[ -z "$dir" ]] || bad "one run directory only (usage: report.sh DIR)"
+		dir="$1"
+		;;
+	esac
+	shift
+done
+if [[ $# -gt 0 ]]; then
+	[[ -z "$dir" && $# -eq 1 ]] || bad "one run directory only (usage: report.sh DIR)"
+	dir="$1"
+fi
+[[ -n "$dir" ]] || bad "missing run directory (usage: report.sh DIR)"
+[[ -d "$dir" ]] || bad "DIR '$dir': not a directory"
+
+chase="$dir/chase.csv"
+compare="$dir/compare.csv"
+meta="$dir/meta.json"
+out="$dir/REPORT.md"
+tmp="$out.tmp.$$"
+trap 'rm -f "$tmp"' EXIT
+
+m() {
+	if [[ -f "$meta" ]]; then json_get "$meta" "$1"; fi
+}
+
+status="$(m status)"
+start="$(m start)"
+end="$(m end)"
+host="$(m host)"
+l1d="$(m l1d_bytes)"
+l2="$(m l2_bytes)"
+l3="$(m l3_bytes)"
+nr_chase="$(rows "$chase")"
+nr_compare="$(rows "$compare")"
+
+section_title() {
+	echo "# pagewalk report${host:+: $host}${start:+, $start}"
+	echo
+	if [[ ! -f "$meta" ]]; then
+		echo "Run status unknown: meta.json is missing."
+	else
+		local dur="" s e
+		if [[ -n "$start" && -n "$end" ]] &&
+			s="$(date -u -d "$start" +%s 2>/dev/null)" &&
+			e="$(date -u -d "$end" +%s 2>/dev/null)"; then
+			dur=" ($((e - s)) s)"
+		fi
+		if [[ -n "$end" ]]; then end="ended $end$dur"; else end="not ended"; fi
+		echo "Run **${status:-unknown}**: started ${start:-at an unknown time}, $end."
+		local args
+		args="$(json_strings "$meta" args | tr '\n' ' ')"
+		if [[ -n "${args// /}" ]]; then
+			echo
+			echo "Command: \`${args% }\` (seed $(m seed), version $(m version))."
+		fi
+		case "$status" in
+		complete) ;;
+		interrupted | failed | running)
+			echo
+			echo "> This run is **$status**: the tables below hold only the points it finished; a missing plateau or footprint may just not have been reached."
+			;;
+		esac
+	fi
+	echo
+	echo "Sizes are binary: 1K = 1024 bytes. Footprint is the working set the chain walks."
+	echo
+}
+
+section_machine() {
+	echo "## Machine"
+	echo
+	if [[ ! -f "$meta" ]]; then
+		echo "No data: meta.json is missing."
+		echo
+		return
+	fi
+	local p="" cpu vendor hvc hvk flush ev thp_en thp_df nodes tsc g gmin gmax
+	cpu="$(m cpu_model)"
+	vendor="$(m cpu_vendor)"
+	p="The CPU is ${cpu:-of unknown model} (vendor ${vendor:-unknown}, family $(dec_hex "$(m cpu_family)"), model $(dec_hex "$(m cpu_model_number)")"
+	local step
+	step="$(m cpu_stepping)"
+	[[ -n "$step" ]] && p="$p, stepping $step"
+	p="$p), running Linux $(m kernel) on host ${host:-unknown}."
+
+	hvc="$(m hypervisor_cpuid)"
+	hvk="$(m hypervisor_kernel)"
+	if [[ -n "$hvc" ]]; then
+		p="$p It runs in a virtual machine: the CPUID hypervisor signature is \"$hvc\""
+		if [[ -n "$hvk" ]]; then
+			p="$p and the kernel says \"Hypervisor detected: $hvk\"."
+		else
+			p="$p; the kernel names no hypervisor."
+		fi
+	elif [[ -n "$hvk" ]]; then
+		p="$p The CPUID hypervisor bit is clear, yet the kernel says \"Hypervisor detected: $hvk\"."
+	else
+		p="$p It looks like bare metal (no hypervisor bit)."
+	fi
+
+	flush="$(m kernel_entry_flushes_tlb)"
+	ev="$(m kernel_entry_flush_evidence)"
+	case "$flush" in
+	true) p="$p Kernel entries flush the TLB (page-table isolation without PCID), so every system call and interrupt costs TLB refills" ;;
+	false) p="$p Kernel entries do not flush the TLB" ;;
+	*) p="$p Whether kernel entries flush the TLB is unknown" ;;
+	esac
+	p="$p${ev:+ (evidence: \"$ev\")}."
+
+	thp_en="$(m thp_enabled)"
+	thp_df="$(m thp_defrag)"
+	p="$p Transparent huge pages: enabled \"${thp_en:-unknown}\", defrag \"${thp_df:-unknown}\"."
+	nodes="$(m numa_nodes)"
+	if [[ -n "$nodes" ]]; then
+		if [[ "$nodes" == 1 ]]; then p="$p One NUMA node."; else p="$p $nodes NUMA nodes."; fi
+	fi
+
+	tsc="$(m tsc_ghz)"
+	g="$(m core_ghz_est)"
+	gmin="$(m core_ghz_est_min)"
+	gmax="$(m core_ghz_est_max)"
+	[[ -n "$tsc" ]] && p="$p The TSC runs at $(printf '%.3f' "$tsc") GHz"
+	if [[ -n "$g" ]]; then
+		[[ -n "$tsc" ]] && p="$p; the" || p="$p The"
+		p="$p core clock, estimated in this run from a chain of dependent adds, is $(printf '%.2f' "$g") GHz"
+		[[ -n "$gmin" && -n "$gmax" ]] && p="$p (median; $(printf '%.2f' "$gmin")–$(printf '%.2f' "$gmax") GHz over the run)"
+		p="$p."
+	elif [[ -n "$tsc" ]]; then
+		p="$p; no core clock estimate was recorded."
+	fi
+
+	local caches=()
+	is_uint "$l1d" && caches+=("L1d $(human "$l1d")")
+	is_uint "$l2" && caches+=("L2 $(human "$l2")")
+	is_uint "$l3" && caches+=("L3 $(human "$l3")")
+	if [[ ${#caches[@]} -gt 0 ]]; then
+		p="$p Caches: $(printf '%s, ' "${caches[@]}")"
+		p="${p%, }."
+	fi
+
+	local tlb=() pkb lvl ent assoc w
+	while IFS=$'\x1f' read -r pkb lvl ent assoc; do
+		[[ -n "$pkb" ]] || continue
+		if ! is_uint "$ent"; then
+			tlb+=("L$lvl $(human $((pkb * 1024))) not declared")
+			continue
+		fi
+		case "$assoc" in
+		0) w="fully associative" ;;
+		"") w="associativity unknown" ;;
+		*) w="$assoc-way" ;;
+		esac
+		tlb+=("L$lvl $(human $((pkb * 1024))) pages: $ent entries, $w (reach $(human $((ent * pkb * 1024))))")
+	done < <(json_objects "$meta" tlb_declared page_kb level entries assoc | sort -t$'\x1f' -k2,2n -k1,1n)
+	if [[ ${#tlb[@]} -gt 0 ]]; then
+		p="$p Declared TLB geometry, as CPUID reports it (a hypervisor can falsify CPUID, so these are claims, not measurements): $(printf '%s; ' "${tlb[@]}")"
+		p="${p%; }."
+	fi
+	echo "$p"
+	echo
+}
+
+section_buffers() {
+	echo "## Buffers"
+	echo
+	if [[ ! -f "$meta" ]]; then
+		echo "No data: meta.json is missing."
+		echo
+		return
+	fi
+	local lines
+	lines="$(json_objects "$meta" buffers backing bytes page_kb huge_fraction populate_ms verified_by collapsed)"
+	if [[ -z "$lines" ]]; then
+		echo "No buffers recorded (the run stopped before allocating them)."
+	else
+		echo "| backing | bytes | page_kb | huge_fraction | populate_ms | verified_by | collapsed |"
+		echo "|---|---:|---:|---:|---:|---|---|"
+		local b by pk hf pm vb co
+		while IFS=$'\x1f' read -r b by pk hf pm vb co; do
+			[[ -n "$by" && "$by" =~ ^[0-9]+$ ]] && by="$by ($(human "$by"))"
+			echo "| ${b//|/\\|} | $by | $pk | $hf | $pm | ${vb//|/\\|} | $co |"
+		done <<<"$lines"
+	fi
+	echo
+	local skipped
+	skipped="$(json_strings "$meta" skipped)"
+	if [[ -z "$skipped" ]]; then
+		echo "Skipped backings: none."
+	else
+		echo "Skipped backings:"
+		echo
+		local s
+		while IFS= read -r s; do
+			echo "- $s"
+		done <<<"$skipped"
+	fi
+	echo
+	local cs cr
+	cs="$(m counters.status)"
+	cr="$(m counters.reason)"
+	echo "Hardware counters: ${cs:-not recorded}${cr:+ ($cr)}."
+	echo
+}
+
+# The plateau table: rand stride 64 unstaggered on 4k (or the first backing
+# in the fixed order), medians over the footprints of each level.
+section_plateaus() {
+	echo "## Latency plateaus"
+	echo
+	if [[ ! -f "$chase" ]]; then
+		echo "No data: chase.csv is missing."
+		echo
+		return
+	fi
+	if [[ "$nr_chase" -eq 0 ]]; then
+		echo "No data: chase.csv has only a header."
+		echo
+		return
+	fi
+	awk -F, -v l1="${l1d:-0}" -v l2="${l2:-0}" -v l3="${l3:-0}" -v status="$status" '
+	function human(b,    u, i, s) {
+		split("B K M G T P", u, " ")
+		i = 1
+		while (b >= 1024 && i < 6) { b /= 1024; i++ }
+		s = b >= 100 ? sprintf("%.0f", b) : b >= 10 ? sprintf("%.1f", b) : sprintf("%.2f", b)
+		if (s ~ /\./) { sub(/0+$/, "", s); sub(/\.$/, "", s) }
+		return s u[i]
+	}
+	# median of a[1..n] (sorts a in place: insertion sort, n is small).
+	function median(a, n,    i, j, t) {
+		for (i = 2; i <= n; i++) {
+			t = a[i]
+			for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]
+			a[j + 1] = t
+		}
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	function rank(b) { return b == "4k" ? 0 : b == "thp" ? 1 : b == "hugetlb2m" ? 2 : b == "hugetlb1g" ? 3 : 4 }
+	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{
+		sub(/\r$/, "")
+		if ($c["pattern"] != "rand" || $c["stride_bytes"] != 64 || $c["stagger"] + 0 != 0) next
+		if ($c["ns_median"] == "" || $c["footprint_bytes"] !~ /^[0-9]+$/) next
+		b = $c["backing"]
+		if (!(b in seen)) { seen[b] = ++nb; order[nb] = b }
+		n[b]++
+		fp[b, n[b]] = $c["footprint_bytes"] + 0
+		ns[b, n[b]] = $c["ns_median"] + 0
+		cy[b, n[b]] = $c["cycles_per_load"]
+	}
+	END {
+		if (nb == 0) { print "No data: chase.csv has no rand stride-64 rows."; exit }
+		pick = order[1]
+		for (i = 2; i <= nb; i++)
+			if (rank(order[i]) < rank(pick)) pick = order[i]
+		maxfp = 0
+		for (i = 1; i <= n[pick]; i++) if (fp[pick, i] > maxfp) maxfp = fp[pick, i]
+		printf "Random chase (one dependent load at a time), stride 64, on the %s backing: the median of ns_median over the footprints in each range, and of cycles per load.\n\n", pick
+		print "| level | footprints | points | ns per load | cycles per load |"
+		print "|---|---|---:|---:|---:|"
+		name[1] = "L1"; name[2] = "L2"; name[3] = "L3"; name[4] = "DRAM"
+		lo[1] = 0;  hi[1] = l1 / 2; need[1] = l1
+		lo[2] = l1; hi[2] = l2 / 2; need[2] = l1 * l2
+		lo[3] = l2; hi[3] = l3 / 2; need[3] = l2 * l3
+		lo[4] = 4 * l3; hi[4] = -1; need[4] = l3
+		for (L = 1; L <= 4; L++) {
+			if (need[L] <= 0) {
+				printf "| %s | cache size unknown | 0 | | |\n", name[L]
+				continue
+			}
+			rng = L == 1 ? "≤ " human(hi[L]) : L == 4 ? "≥ " human(lo[L]) : "> " human(lo[L]) " and ≤ " human(hi[L])
+			k = 0; kc = 0
+			for (i = 1; i <= n[pick]; i++) {
+				f = fp[pick, i]
+				if (L == 1 ? f <= hi[L] : L == 4 ? f >= lo[L] : (f > lo[L] && f <= hi[L])) {
+					v[++k] = ns[pick, i]
+					if (cy[pick, i] != "") w[++kc] = cy[pick, i] + 0
+				}
+			}
+			if (k == 0) {
+				if (L == 4 && status != "complete")
+					printf "| DRAM | %s | 0 | not reached (run %s; largest footprint %s) | |\n", rng, status == "" ? "status unknown" : status, human(maxfp)
+				else if (L == 4)
+					printf "| DRAM | %s | 0 | not reached, --max too small (largest footprint %s) | |\n", rng, human(maxfp)
+				else
+					printf "| %s | %s | 0 | no points | |\n", name[L], rng
+				continue
+			}
+			printf "| %s | %s | %d | %.2f | %s |\n", name[L], rng, k, median(v, k), kc ? sprintf("%.1f", median(w, kc)) : "n/a"
+		}
+		print ""
+		print "The ranges keep clear of the edges: a footprint at a cache size already spills, so L1 to L3 use up to half the cache, and DRAM starts at four times L3."
+	}' "$chase"
+	echo
+}
+
+# One section per (backing_a, backing_b) in compare.csv at rand stride 64.
+section_compare() {
+	if [[ ! -f "$compare" ]]; then
+		echo "## Backings compared"
+		echo
+		echo "No data: compare.csv is missing."
+		echo
+		return
+	fi
+	if [[ "$nr_compare" -eq 0 ]]; then
+		echo "## Backings compared"
+		echo
+		echo "No data: compare.csv has only a header."
+		echo
+		return
+	fi
+	awk -F, -v l3="${l3:-0}" '
+	function human(b,    u, i, s) {
+		split("B K M G T P", u, " ")
+		i = 1
+		while (b >= 1024 && i < 6) { b /= 1024; i++ }
+		s = b >= 100 ? sprintf("%.0f", b) : b >= 10 ? sprintf("%.1f", b) : sprintf("%.2f", b)
+		if (s ~ /\./) { sub(/0+$/, "", s); sub(/\.$/, "", s) }
+		return s u[i]
+	}
+	function rank(b) { return b == "4k" ? 0 : b == "thp" ? 1 : b == "hugetlb2m" ? 2 : b == "hugetlb1g" ? 3 : 4 }
+	function f2(x) { return x == "" ? "n/a" : sprintf("%.2f", x) }
+	function f3(x) { return x == "" ? "n/a" : sprintf("%.3f", x) }
+	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{
+		sub(/\r$/, "")
+		if ($c["pattern"] != "rand" || $c["stride_bytes"] != 64 || $c["stagger"] + 0 != 0) next
+		if ($c["footprint_bytes"] !~ /^[0-9]+$/) next
+		p = $c["backing_a"] SUBSEP $c["backing_b"]
+		if (!(p in seen)) { seen[p] = ++np; pa[np] = $c["backing_a"]; pb[np] = $c["backing_b"] }
+		k = seen[p]
+		j = ++n[k]
+		fp[k, j] = $c["footprint_bytes"] + 0
+		for (col in c) val[k, j, col] = $c[col]
+	}
+	END {
+		if (np == 0) {
+			print "## Backings compared\n"
+			print "No data: compare.csv has no rand stride-64 rows."
+			exit
+		}
+		# Sections in the fixed backing order of backing_b (insertion sort).
+		for (i = 1; i <= np; i++) ord[i] = i
+		for (i = 2; i <= np; i++) {
+			t = ord[i]
+			for (j = i - 1; j >= 1 && rank(pb[ord[j]]) > rank(pb[t]); j--) ord[j + 1] = ord[j]
+			ord[j + 1] = t
+		}
+		for (oi = 1; oi <= np; oi++) {
+			k = ord[oi]; a = pa[k]; b = pb[k]; nk = n[k]
+			# Rows sorted by footprint.
+			for (i = 1; i <= nk; i++) idx[i] = i
+			for (i = 2; i <= nk; i++) {
+				t = idx[i]
+				for (j = i - 1; j >= 1 && fp[k, idx[j]] > fp[k, t]; j--) idx[j + 1] = idx[j]
+				idx[j + 1] = t
+			}
+			printf "## %s vs %s\n\n", a, b
+			printf "The same random chain (stride 64) timed on %s and on %s in interleaved rounds; ratio = %s / %s per round, so above 1 means %s is faster.\n\n", a, b, a, b, b
+			first = 0
+			for (i = 1; i <= nk; i++) if (fp[k, idx[i]] >= 67108864) { first = i; break }
+			if (first == 0) {
+				first = nk > 3 ? nk - 2 : 1
+				printf "No footprint reaches 64M; the largest %d are shown.\n\n", nk - first + 1
+			}
+			printf "| footprint | ns %s (median) | ns %s (median) | ratio %s/%s (median) | 95%% interval | per-round min–max | rounds | verdict |\n", a, b, a, b
+			print "|---:|---:|---:|---:|---|---|---:|---|"
+			nf = nfast = nslow = nsame = nund = 0
+			for (i = first; i <= nk; i++) {
+				r = idx[i]
+				verdict = val[k, r, "verdict"]
+				printf "| %s | %s | %s | %s | [%s, %s] | %s–%s | %s | %s |\n", human(fp[k, r]), \
+					val[k, r, "ns_a_median"], val[k, r, "ns_b_median"], f3(val[k, r, "ratio_median"]), \
+					f3(val[k, r, "ratio_lo"]), f3(val[k, r, "ratio_hi"]), \
+					f3(val[k, r, "ratio_min"]), f3(val[k, r, "ratio_max"]), val[k, r, "nr_rounds"], verdict
+				nf++
+				if (verdict == a " slower") nfast++
+				else if (verdict == b " slower") nslow++
+				else if (verdict == "no difference") nsame++
+				else nund++
+			}
+			print ""
+			r = idx[nk]
+			at = human(fp[k, r]); verdict = val[k, r, "verdict"]
+			rm = val[k, r, "ratio_median"]; lo = val[k, r, "ratio_lo"]; hi = val[k, r, "ratio_hi"]
+			rounds = val[k, r, "nr_rounds"]
+			if (verdict == a " slower")
+				printf "At %s, %s is %.2fx slower than %s (95%% interval %.2f–%.2f over %s rounds).", \
+					at, a, rm, b, lo, hi, rounds
+			else if (verdict == b " slower")
+				printf "At %s, %s is %.2fx slower than %s (95%% interval %.2f–%.2f over %s rounds).", \
+					at, b, 1 / rm, a, (hi > 0 ? 1 / hi : 0), (lo > 0 ? 1 / lo : 0), rounds
+			else if (verdict == "no difference")
+				printf "At %s, no difference is measurable between %s and %s (ratio %.2f, 95%% interval %.2f–%.2f over %s rounds).", \
+					at, a, b, rm, lo, hi, rounds
+			else
+				printf "At %s, the data cannot decide (per-round ratios %s/%s span %.2f–%.2f over %s rounds, median %.2f).", \
+					at, a, b, val[k, r, "ratio_min"], val[k, r, "ratio_max"], rounds, rm
+			if (verdict == b " slower")
+				printf " **%s does not help here: it is slower than %s** at the largest footprint measured.", b, a
+			else if (verdict == "no difference")
+				printf " **%s does not help here**: at the largest footprint measured it is no faster than %s.", b, a
+			else if (verdict != a " slower")
+				printf " **No measurable benefit from %s here**: at the largest footprint measured it is not shown to be faster than %s.", b, a
+			print ""
+			print ""
+			printf "Over the %d footprint%s above, %s is faster at %d, slower at %d, no different at %d, undecided at %d.", \
+				nf, nf == 1 ? "" : "s", b, nfast, nslow, nsame, nund
+			if (l3 > 0 && fp[k, r] < 4 * l3)
+				printf " The largest footprint (%s) stays below four times L3 (%s): a larger --max reaches DRAM, where page walks cost the most.", at, human(4 * l3)
+			print "\n"
+		}
+	}' "$compare"
+}
+
+section_plots() {
+	local have=()
+	[[ -f "$dir/plots/latency.png" ]] && have+=("latency")
+	[[ -f "$dir/plots/thp_vs_4k.png" ]] && have+=("thp_vs_4k")
+	[[ ${#have[@]} -gt 0 ]] || return 0
+	echo "## Plots"
+	echo
+	local p
+	for p in "${have[@]}"; do
+		case "$p" in
+		latency) echo "![ns per load vs footprint, per backing and pattern, caches and TLB reach marked](plots/latency.png)" ;;
+		thp_vs_4k) echo "![4k and thp at rand stride 64, and their per-round ratio with its 95% interval](plots/thp_vs_4k.png)" ;;
+		esac
+		echo
+	done
+}
+
+section_howto() {
+	cat <<'TEXT'
+## How to read
+
+Each point is a dependent pointer chase: every load's address comes from the
+previous load, so ns per load is the latency of one access, cache misses and
+TLB misses included. Latency climbs in steps as the footprint outgrows L1, L2
+and L3; where the 4k curve rises above the huge-page curve at the same
+footprint, the difference is address translation (TLB misses and page walks),
+since both walk the same chain with the same cache behaviour. The ratio a/b
+is taken per interleaved round, so host noise hits both backings alike; its
+95% interval is a sign-test interval of the median ratio (with few rounds,
+simply the min-max). "X slower" means the interval excludes 1 on X's side,
+"no difference" that it lies within 5% of 1 (the tool's resolution), and
+"cannot decide" that it straddles 1 and is wider than that: more rounds or a
+quieter host would tell. TLB reach lines come from CPUID, which a hypervisor
+can falsify: trust the measured knees over them.
+TEXT
+}
+
+{
+	section_title
+	section_machine
+	section_buffers
+	section_plateaus
+	section_compare
+	section_plots
+	section_howto
+} >"$tmp" || {
+	echo "$prog: cannot write $tmp" >&2
+	exit 1
+}
+if ! mv -f "$tmp" "$out"; then
+	echo "$prog: cannot write $out" >&2
+	exit 1
+fi
+echo "$prog: wrote $out" >&2

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# End-to-end tests of the programs as a user runs them: bad input exits 2
+# with one line before anything starts, a small sweep writes whole rows and
+# meta.json, Ctrl-C keeps finished rows, run_all.sh --quick completes.
+set -euo pipefail
+
+top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bin="${PW_BIN_DIR:-bench}"
+[[ "$bin" = /* ]] || bin="$top/$bin"
+# shellcheck source=tests/lib.sh
+. "$top/tests/lib.sh"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+
+# expect_usage NAME CMD...: exit 2, exactly one line on stderr, nothing on
+# stdout, and no run directory left behind.
+expect_usage() {
+	local name="$1" rc=0
+	shift
+	"$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	local lines
+	lines="$(wc -l <"$tmp/err")"
+	if [[ $rc -ne 2 ]]; then
+		ko "$name" "exit $rc, want 2 ($(head -c 200 "$tmp/err"))"
+	elif [[ "$lines" -ne 1 || -s "$tmp/out" ]]; then
+		ko "$name" "want one line on stderr, got $lines: $(head -c 300 "$tmp/err")"
+	else
+		ok "$name"
+	fi
+}
+
+# Column count of every row equals the header's.
+rows_whole() {
+	awk -F, 'NR == 1 { n = NF; next } NF != n { bad = 1 } END { exit bad }' "$1"
+}
+
+json_scalar() {
+	sed -n "s/^ *\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$1" | head -n 1
+}
+
+chase="$bin/chase"
+d="$tmp/nodir"
+expect_usage "chase: unknown option" "$chase" --bogus --out "$d"
+expect_usage "chase: unknown backing" "$chase" --backing 4k,huge --out "$d"
+expect_usage "chase: unknown pattern" "$chase" --pattern zigzag --out "$d"
+expect_usage "chase: stride 0" "$chase" --stride 0 --out "$d"
+expect_usage "chase: stride not a multiple of 8" "$chase" --stride 12 --out "$d"
+expect_usage "chase: negative size" "$chase" --max -4M --out "$d"
+expect_usage "chase: garbage size" "$chase" --max 4Q --out "$d"
+expect_usage "chase: overflowing size" "$chase" --max 99999999999999999999G --out "$d"
+expect_usage "chase: size beyond memory" "$chase" --max 64T --out "$d"
+expect_usage "chase: min > max" "$chase" --min 8M --max 4M --out "$d"
+expect_usage "chase: reps 0" "$chase" --reps 0 --out "$d"
+expect_usage "chase: missing value" "$chase" --max
+expect_usage "chase: stray operand" "$chase" extra --out "$d"
+expect_usage "chase: bad series" "$chase" --series rand --out "$d"
+expect_usage "chase: cpu not allowed" "$chase" --cpu 4096 --out "$d"
+expect_usage "chase: out cannot be created" "$chase" --max 1M --out /proc/pagewalk-test
+if [[ -e "$d" ]]; then ko "chase: bad input leaves nothing" "$d exists"; else ok "chase: bad input leaves nothing"; fi
+
+ra="$top/run_all.sh"
+expect_usage "run_all: unknown option" "$ra" --bogus --out "$d"
+expect_usage "run_all: bad max" "$ra" --max lots --out "$d"
+expect_usage "run_all: out cannot be created" "$ra" --out /proc/pagewalk-test
+if "$chase" --help | grep -q -- "--points-per-octave"; then ok "chase: --help lists options"; else ko "chase: --help" "no option table"; fi
+
+# A small sweep: every row whole, status complete, 4k rows at fraction 0.
+run="$tmp/small"
+if "$chase" --max 16M --series rand:64,rand:4K:stagger --reps 3 --rep-ms 1 --out "$run" 2>"$tmp/err"; then
+	ok "chase: small sweep exits 0"
+else
+	ko "chase: small sweep exits 0" "$(tail -n 3 "$tmp/err")"
+fi
+if rows_whole "$run/chase.csv" && rows_whole "$run/compare.csv"; then ok "chase: rows are whole"; else ko "chase: rows are whole" "ragged csv"; fi
+st="$(json_scalar "$run/meta.json" status)"
+if [[ "$st" == complete ]]; then ok "chase: meta.json status complete"; else ko "chase: meta.json status" "$st"; fi
+n4k="$(awk -F, '$1 == "4k" && $3 != 0 { bad++ } END { print bad + 0 }' "$run/chase.csv")"
+nthp="$(awk -F, '$1 == "thp" && $7 >= 8388608 && $3 < 0.95 { bad++ } END { print bad + 0 }' "$run/chase.csv")"
+if [[ "$n4k" -eq 0 && "$nthp" -eq 0 ]]; then ok "chase: huge_fraction 0 for 4k, >= 0.95 for thp"; else ko "chase: huge_fraction" "$n4k 4k rows, $nthp thp rows off"; fi
+nrows="$(($(wc -l <"$run/chase.csv") - 1))"
+if [[ "$nrows" -ge 40 ]]; then ok "chase: rows for both backings and series"; else ko "chase: row count" "$nrows"; fi
+
+# Ctrl-C in the middle: exit 130, finished rows kept whole, marked interrupted.
+run="$tmp/int"
+"$chase" --max 256M --reps 5 --rep-ms 20 --out "$run" 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 1 100); do
+	[[ -s "$run/chase.csv" ]] && [[ "$(wc -l <"$run/chase.csv")" -gt 4 ]] && break
+	sleep 0.1
+done
+kill -INT "$pid"
+rc=0
+wait "$pid" || rc=$?
+st="$(json_scalar "$run/meta.json" status)"
+if [[ $rc -eq 130 && "$st" == interrupted ]]; then ok "chase: SIGINT gives 130 and status interrupted"; else ko "chase: SIGINT" "exit $rc, status $st"; fi
+if rows_whole "$run/chase.csv" && [[ "$(wc -l <"$run/chase.csv")" -gt 4 ]]; then ok "chase: rows kept after SIGINT"; else ko "chase: rows after SIGINT" "lost or ragged"; fi
+if compgen -G "$run/*.tmp.*" >/dev/null; then ko "chase: no temp files left" "$(ls "$run")"; else ok "chase: no temp files left"; fi
+
+# The main job as a new user runs it.
+run="$tmp/quick"
+t0=$SECONDS
+if "$ra" --quick --out "$run" >"$tmp/out" 2>"$tmp/err"; then ok "run_all --quick exits 0 ($((SECONDS - t0)) s)"; else ko "run_all --quick" "$(tail -n 5 "$tmp/err")"; fi
+for f in meta.json chase.csv compare.csv REPORT.md plots/latency.png plots/latency.svg plots/thp_vs_4k.png plots/thp_vs_4k.svg; do
+	if [[ -s "$run/$f" ]]; then ok "run_all --quick wrote $f"; else ko "run_all --quick wrote $f" "missing"; fi
+done
+st="$(json_scalar "$run/meta.json" status)"
+if [[ "$st" == complete ]]; then ok "run_all --quick: status complete"; else ko "run_all --quick: status" "$st"; fi
+
+# Rows are labelled with what the kernel gave: 4k at 4 kB and fraction 0;
+# hugetlb at its page size and fraction 1 (as root the pools are reserved).
+bad="$(awk -F, 'NR > 1 && (($1 == "4k" && ($2 != 4 || $3 != 0)) ||
+	($1 == "hugetlb2m" && ($2 != 2048 || $3 != 1)) ||
+	($1 == "hugetlb1g" && ($2 != 1048576 || $3 != 1))) { n++ } END { print n + 0 }' "$run/chase.csv")"
+if [[ "$bad" -eq 0 ]]; then ok "run_all --quick: page_kb and huge_fraction verified"; else ko "run_all --quick: rows" "$bad rows mislabelled"; fi
+if [[ "$(id -u)" -eq 0 ]]; then
+	if awk -F, '$1 == "hugetlb2m" { n++ } END { exit !n }' "$run/chase.csv"; then
+		ok "run_all --quick as root: hugetlb2m rows"
+	else
+		ko "run_all --quick as root: hugetlb2m rows" "none"
+	fi
+	if awk -F, '$1 == "hugetlb1g" { n++ } END { exit !n }' "$run/chase.csv" ||
+		grep -q 'hugetlb1g' "$run/REPORT.md"; then
+		ok "run_all --quick as root: hugetlb1g measured or its absence explained"
+	else
+		ko "run_all --quick as root: hugetlb1g" "neither rows nor a reason in REPORT.md"
+	fi
+fi
+
+# Only hugetlb asked, nothing reserved, no --reserve: exit 4 with the reason.
+if [[ "$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages)" -eq 0 ]]; then
+	rc=0
+	"$chase" --backing hugetlb2m --max 8M --out "$tmp/h4" 2>"$tmp/err" || rc=$?
+	if [[ $rc -eq 4 ]] && grep -q 'nr_hugepages' "$tmp/err"; then ok "chase: hugetlb only, no pages: exit 4 with the command"; else ko "chase: hugetlb only, no pages" "exit $rc: $(head -c 300 "$tmp/err")"; fi
+fi
+
+finish e2e

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Proves the machine is left as found: hugetlb pool sizes, hugetlbfs mounts
+# and THP settings are the same after a run that is stopped by SIGINT,
+# SIGTERM or SIGHUP at several moments (during reservation and population,
+# during the sweep), and after a run that uses a hugetlbfs mount. Root only.
+set -euo pipefail
+
+top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bin="${PW_BIN_DIR:-bench}"
+[[ "$bin" = /* ]] || bin="$top/$bin"
+# shellcheck source=tests/lib.sh
+. "$top/tests/lib.sh"
+
+if [[ "$(id -u)" -ne 0 ]]; then
+	skipped "restore" "changing hugetlb pools needs root (run: sudo make test)"
+	finish restore
+	exit 0
+fi
+
+tmp="$(mktemp -d)"
+mnt="$tmp/hugetlbfs"
+cleanup() {
+	if awk -v d="$mnt" '$2 == d { f = 1 } END { exit !f }' /proc/mounts; then
+		umount "$mnt" || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# Everything a run may touch, in one comparable text.
+state() {
+	local d
+	for d in /sys/kernel/mm/hugepages/hugepages-*kB; do
+		echo "$d $(<"$d/nr_hugepages")"
+	done
+	awk '$3 == "hugetlbfs" { print $2 }' /proc/mounts
+	cat /sys/kernel/mm/transparent_hugepage/enabled /sys/kernel/mm/transparent_hugepage/defrag
+}
+
+
+pool2m=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+before="$(state)"
+start_pool="$(<"$pool2m")"
+
+# stop_at NAME SIGNAL WHEN CMD...: start CMD, send SIGNAL at WHEN ("pool":
+# as soon as the 2M pool has been raised; else seconds), then check the
+# exit code is 130 and the machine state is back.
+stop_at() {
+	local name="$1" sig="$2" when="$3" pid rc=0 i
+	shift 3
+	"$@" >/dev/null 2>"$tmp/err" &
+	pid=$!
+	if [[ "$when" == pool ]]; then
+		for i in $(seq 1 2000); do
+			[[ "$(<"$pool2m")" != "$start_pool" ]] && break
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.005
+		done
+		[[ $i -lt 2000 ]] || {
+			ko "$name" "the pool never rose"
+			kill -KILL "$pid"
+			return
+		}
+	else
+		sleep "$when"
+	fi
+	kill "-$sig" "$pid" 2>/dev/null || true
+	wait "$pid" || rc=$?
+	if [[ "$(state)" != "$before" ]]; then
+		ko "$name" "machine state changed: $(diff <(echo "$before") <(state) | tr '\n' ' ')"
+	elif [[ $rc -ne 130 && $rc -ne 0 ]]; then
+		ko "$name" "exit $rc: $(tail -n 2 "$tmp/err")"
+	else
+		ok "$name (exit $rc)"
+	fi
+}
+
+chase=("$bin/chase" --backing "4k,thp,hugetlb2m,hugetlb1g" --reserve --max 512M --reps 3 --rep-ms 5 --no-progress)
+stop_at "chase SIGINT while the pool is raised" INT pool "${chase[@]}" --out "$tmp/a"
+stop_at "chase SIGTERM while the pool is raised" TERM pool "${chase[@]}" --out "$tmp/b"
+stop_at "chase SIGHUP at 0.3 s" HUP 0.3 "${chase[@]}" --out "$tmp/c"
+stop_at "chase SIGINT at 1 s" INT 1 "${chase[@]}" --out "$tmp/d"
+stop_at "chase SIGTERM at 3 s (sweeping)" TERM 3 "${chase[@]}" --out "$tmp/e"
+stop_at "run_all SIGINT while the pool is raised" INT pool "$top/run_all.sh" --quick --out "$tmp/f"
+stop_at "run_all SIGTERM at 4 s" TERM 4 "$top/run_all.sh" --quick --out "$tmp/g"
+
+for d in a b c d e; do
+	if grep -q '"status": "interrupted"' "$tmp/$d/meta.json" 2>/dev/null; then
+		ok "chase run $d marked interrupted"
+	else
+		ko "chase run $d marked interrupted" "$(grep '"status"' "$tmp/$d/meta.json" 2>/dev/null || echo 'no meta.json')"
+	fi
+done
+
+# A hugetlbfs mount made by scripts/hugepages.sh: used, left empty, and the
+# pools restored by the script afterwards.
+mkdir -p "$mnt"
+if "$top/scripts/hugepages.sh" with 2M 16 --mount "$mnt" -- \
+	"$bin/chase" --backing 4k,hugetlb2m --hugetlbfs "$mnt" --max 16M --reps 3 --rep-ms 2 \
+	--no-progress --out "$tmp/h" 2>"$tmp/err"; then
+	if grep -q '"via": "hugetlbfs file"' "$tmp/h/meta.json" &&
+		awk -F, '$1 == "hugetlb2m" && ($2 != 2048 || $3 < 1) { bad = 1 } $1 == "hugetlb2m" { n++ } END { exit bad || !n }' "$tmp/h/chase.csv"; then
+		ok "--hugetlbfs: rows verified at 2048 kB, huge_fraction 1"
+	else
+		ko "--hugetlbfs" "rows or meta.json not as expected"
+	fi
+else
+	ko "--hugetlbfs run" "$(tail -n 2 "$tmp/err")"
+fi
+if [[ "$(state)" == "$before" ]]; then ok "hugepages.sh with: pool restored, mount removed"; else ko "hugepages.sh with" "state changed"; fi
+mkdir -p "$mnt"
+"$top/scripts/hugepages.sh" mount 2M "$mnt" >/dev/null
+"$top/scripts/hugepages.sh" with 2M 8 -- "$bin/chase" --backing hugetlb2m --hugetlbfs "$mnt" \
+	--max 8M --reps 3 --rep-ms 1 --no-progress --out "$tmp/i" 2>/dev/null || true
+if [[ -z "$(ls -A "$mnt")" ]]; then ok "--hugetlbfs leaves no file"; else ko "--hugetlbfs leaves no file" "$(ls "$mnt")"; fi
+"$top/scripts/hugepages.sh" umount "$mnt"
+if [[ "$(state)" == "$before" ]]; then ok "state as found at the end"; else ko "state at the end" "changed"; fi
+
+finish restore
