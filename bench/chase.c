@@ -162,20 +162,13 @@ static void parse_hugetlbfs(void)
 
 static void parse(int argc, char **argv)
 {
-	char items[MAX_ITEMS][32];
 	uint64_t avail, limit;
-	int n;
 
 	if (opt_parse(argc, argv, defs, "[options]",
 		      "Time dependent loads over buffers of each backing, from --min to --max,\n"
 		      "writing chase.csv, compare.csv and meta.json into --out.") < argc)
 		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
-	if ((n = opt_split_list(o.backings, items[0], 32, MAX_ITEMS)) < 0)
-		die_usage("--backing '%s': want a comma list such as 4k,thp", o.backings);
-	for (o.nr_bk = 0; o.nr_bk < n; o.nr_bk++)
-		if (!(o.bk[o.nr_bk] = buf_backing_find(items[o.nr_bk])))
-			die_usage("--backing: unknown backing '%s' (known: 4k, thp, hugetlb2m, hugetlb1g)",
-				  items[o.nr_bk]);
+	o.nr_bk = bufset_parse("backing", o.backings, o.bk, MAX_ITEMS);
 	if (o.hugetlbfs)
 		parse_hugetlbfs();
 	if (o.series)
@@ -311,7 +304,7 @@ static int point(struct report_csv *csv, struct report_csv *cmp, const struct ch
 
 int main(int argc, char **argv)
 {
-	uint64_t fps[MAX_POINTS];
+	uint64_t fps[MAX_POINTS], sizes[MAX_ITEMS];
 	struct report_csv csv, cmp;
 	uint64_t done = 0, total = 0;
 	char path[4200], label[128], sz[32];
@@ -335,7 +328,9 @@ int main(int argc, char **argv)
 	if (place_pin_cpu((int)o.cpu))
 		die_errno("pinning to CPU %" PRIu64, o.cpu);
 	run.cleanup = release;
-	if (bufset_setup(&set, o.bk, o.nr_bk, o.max, &run_stop) < 0)
+	for (int i = 0; i < o.nr_bk; i++)
+		sizes[i] = o.max;
+	if (bufset_setup(&set, o.bk, o.nr_bk, sizes, &run_stop) < 0)
 		return run_finish(&run);
 	run_meta_write(&run);
 	if (set.nr == 0)

@@ -3,12 +3,29 @@
 
 #include "die.h"
 #include "machine.h"
+#include "opts.h"
 
 #include <stdio.h>
 #include <string.h>
 
-int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr, uint64_t bytes,
-		 volatile sig_atomic_t *stop)
+int bufset_parse(const char *opt, const char *list, const struct buf_backing **out, int max)
+{
+	char items[BUFSET_MAX][32], known[128] = "";
+	int n = opt_split_list(list, items[0], 32, max < BUFSET_MAX ? max : BUFSET_MAX);
+
+	for (const struct buf_backing *k = buf_backings; k->name; k++)
+		snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+			 known[0] ? ", " : "", k->name);
+	if (n < 0)
+		die_usage("--%s '%s': want a comma list of backings (known: %s)", opt, list, known);
+	for (int i = 0; i < n; i++)
+		if (!(out[i] = buf_backing_find(items[i])))
+			die_usage("--%s: unknown backing '%s' (known: %s)", opt, items[i], known);
+	return n;
+}
+
+int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr,
+		 const uint64_t *bytes, volatile sig_atomic_t *stop)
 {
 	char why[320];
 
@@ -19,7 +36,7 @@ int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr, 
 		const struct buf_backing *k = bk[i];
 		uint64_t page = (uint64_t)(k->want_page_kb > 2048 ? k->want_page_kb : 2048) * 1024;
 		struct buf *b = &s->b[s->nr];
-		int fail = buf_alloc(b, k, (bytes + page - 1) / page * page, why, sizeof(why)) ||
+		int fail = buf_alloc(b, k, (bytes[i] + page - 1) / page * page, why, sizeof(why)) ||
 			   buf_populate(b, stop, why, sizeof(why)) ||
 			   buf_verify(b, why, sizeof(why));
 
@@ -31,10 +48,10 @@ int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr, 
 			snprintf(why, sizeof(why), "only %.0f%% of the buffer is on huge pages",
 				 100 * b->huge_fraction);
 		else if (!fail) {
-			if (b->bytes < bytes)
+			if (b->bytes < bytes[i])
 				warn("%s: sized to the %llu MiB the pool granted, not %llu MiB", k->name,
 				     (unsigned long long)(b->bytes >> 20),
-				     (unsigned long long)(bytes >> 20));
+				     (unsigned long long)(bytes[i] >> 20));
 			s->nr++;
 			continue;
 		}

@@ -22,10 +22,14 @@ struct bufset {
 	char support_1g[160];
 };
 
-/* Set up every backing of bk[0..nr) at bytes (rounded up to its page
+/* Parse a comma list of backing names into out[]; exits 2 with one line
+ * naming opt on an unknown or malformed list. Returns the count. */
+int bufset_parse(const char *opt, const char *list, const struct buf_backing **out, int max);
+
+/* Set up every backing of bk[0..nr) at bytes[i] (rounded up to its page
  * size). Returns the number obtained, or -1 when *stop was raised. */
-int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr, uint64_t bytes,
-		 volatile sig_atomic_t *stop);
+int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr,
+		 const uint64_t *bytes, volatile sig_atomic_t *stop);
 /* "buffers", "skipped" and "hugetlb" members of meta.json. */
 void bufset_json(struct json *j, const struct bufset *s);
 /* Unmap every buffer, then put back every setting changed (pools). */

@@ -47,10 +47,12 @@ uint64_t chain_nr_elems(uint64_t bytes, const struct chain_spec *spec)
 uint64_t chain_offset(uint64_t i, const struct chain_spec *spec)
 {
 	uint64_t off = i * spec->stride_bytes;
-	uint64_t lines = spec->stride_bytes / CHAIN_LINE;
+	uint64_t step = spec->stagger_step ? spec->stagger_step : CHAIN_LINE;
+	uint64_t span = spec->stagger_span ? spec->stagger_span : spec->stride_bytes;
+	uint64_t slots = span / step;
 
-	if (spec->stagger && lines > 1)
-		off += (i % lines) * CHAIN_LINE;
+	if (spec->stagger && slots > 1)
+		off += (i % slots) * step;
 	return off;
 }
 

@@ -19,6 +19,11 @@ struct chain_spec {
 	enum chain_pattern pattern;
 	int stagger;               /* element i at (i mod stride/64)*64 in its slot */
 	uint64_t seed;             /* same seed, same order */
+	/* With stagger, optional: element i sits at (i mod span/step)*step in
+	 * its slot. 0 means step 64 (a line) and span = stride. tlbprobe uses
+	 * span 4096 to keep every line in the first 4K of a huge page, and step
+	 * 4096+64 to spread lines over the 4K sub-pages. */
+	uint64_t stagger_step, stagger_span;
 };
 
 /* Parse "rand" / "seq"; -1 if neither. */

@@ -229,17 +229,32 @@ section_buffers() {
 		return
 	fi
 	local lines
-	lines="$(json_objects "$meta" buffers backing bytes page_kb huge_fraction populate_ms verified_by collapsed)"
+	lines="$(json_objects "$meta" buffers backing bytes page_kb huge_fraction populate_ms verified_by collapsed asked_bytes via)"
 	if [[ -z "$lines" ]]; then
 		echo "No buffers recorded (the run stopped before allocating them)."
 	else
-		echo "| backing | bytes | page_kb | huge_fraction | populate_ms | verified_by | collapsed |"
-		echo "|---|---:|---:|---:|---:|---|---|"
-		local b by pk hf pm vb co
-		while IFS=$'\x1f' read -r b by pk hf pm vb co; do
+		echo "| backing | bytes | page_kb | huge_fraction | populate_ms | via | verified_by | collapsed |"
+		echo "|---|---:|---:|---:|---:|---|---|---|"
+		local b by pk hf pm vb co ab via short=""
+		while IFS=$'\x1f' read -r b by pk hf pm vb co ab via; do
+			if [[ "$ab" =~ ^[0-9]+$ && "$by" =~ ^[0-9]+$ && "$by" -lt "$ab" ]]; then
+				short+="- $b: the hugetlb pool granted $(human "$by") of the $(human "$ab") asked for, so its curve stops at $(human "$by")."$'\n'
+			fi
 			[[ -n "$by" && "$by" =~ ^[0-9]+$ ]] && by="$by ($(human "$by"))"
-			echo "| ${b//|/\\|} | $by | $pk | $hf | $pm | ${vb//|/\\|} | $co |"
+			echo "| ${b//|/\\|} | $by | $pk | $hf | $pm | ${via//|/\\|} | ${vb//|/\\|} | $co |"
 		done <<<"$lines"
+		if [[ -n "$short" ]]; then
+			echo
+			echo "Sized to what the kernel granted:"
+			echo
+			printf '%s' "$short"
+		fi
+	fi
+	local s1g
+	s1g="$(m hugetlb.support_1g)"
+	if [[ -n "$s1g" ]]; then
+		echo
+		echo "1 GiB pages on this machine: $s1g."
 	fi
 	echo
 	local skipped
