@@ -13,7 +13,7 @@ CFLAGS ?= -O2 -g
 BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP -Iharness \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS := $(shell pkg-config --libs papi numa 2>/dev/null) -lm
-TEST_LDLIBS := $(shell pkg-config --libs criterion 2>/dev/null)
+TEST_LDLIBS := $(shell pkg-config --libs criterion 2>/dev/null) -lpfm
 
 ifneq ($(SANITIZE),)
 BUILD := build/san

@@ -13,6 +13,7 @@
 #include "chain.h"
 #include "chase.h"
 #include "clock.h"
+#include "counters.h"
 #include "die.h"
 #include "measure.h"
 #include "opts.h"
@@ -35,8 +36,8 @@ static const char CMP_HEADER[] =
 static struct {
 	const char *backings, *patterns, *strides, *out;
 	uint64_t min, max, ppo, reps, cpu, seed, rep_ms;
-	int stagger, progress, no_progress, reserve;
-	const char *hugetlbfs;
+	int stagger, progress, no_progress, reserve, no_counters;
+	const char *hugetlbfs, *events;
 	/* Parsed */
 	const struct buf_backing *bk[MAX_ITEMS];
 	int nr_bk;
@@ -65,6 +66,8 @@ static const struct opt_def defs[] = {
 	{ "out", OPT_STR, &o.out, "DIR", "run directory (default results/<host>-<date>-<time>)" },
 	{ "reserve", OPT_FLAG, &o.reserve, NULL, "raise hugetlb pools as needed (root); restored at exit" },
 	{ "hugetlbfs", OPT_STR, &o.hugetlbfs, "DIR[,DIR]", "take hugetlb pages from files on these hugetlbfs mounts" },
+	{ "events", OPT_STR, &o.events, "COL=EVENT,...", "add or override counters: cycles, dtlb_miss, stlb_hit, walk, walk_cycles = a PAPI/libpfm4 name or rHEX" },
+	{ "no-counters", OPT_FLAG, &o.no_counters, NULL, "do not try hardware counters" },
 	{ "progress", OPT_FLAG, &o.progress, NULL, "show progress even when stderr is not a terminal" },
 	{ "no-progress", OPT_FLAG, &o.no_progress, NULL, "never show progress" },
 	{ NULL, 0, NULL, NULL, NULL },
@@ -72,6 +75,7 @@ static const struct opt_def defs[] = {
 
 static struct run run = { .tool = "chase" };
 static struct bufset set;
+static struct ctr_set ctr;
 static double core_ghz_all[MAX_POINTS * MAX_ITEMS];
 static int nr_ghz;
 
@@ -193,6 +197,12 @@ static void parse(int argc, char **argv)
 			  o.max, o.nr_bk, avail >> 20);
 	buf_hugetlb.reserve = o.reserve;
 	buf_hugetlb.shrink = 1;
+	if (o.events) {
+		char why[300];
+
+		if (ctr_overrides_check(o.events, why, sizeof(why)))
+			die_usage("--events '%s': %s", o.events, why);
+	}
 	if (o.min > o.max)
 		die_usage("--min %" PRIu64 " is larger than --max %" PRIu64, o.min, o.max);
 	if (o.max < 2 * o.max_stride)
@@ -223,18 +233,25 @@ static void meta_extra(struct json *j, void *ctx)
 	json_num(j, "core_ghz_est", nr_ghz ? st.median : NAN);
 	json_num(j, "core_ghz_est_min", nr_ghz ? st.min : NAN);
 	json_num(j, "core_ghz_est_max", nr_ghz ? st.max : NAN);
-	json_str(j, "cycles_source", "est");
-	json_obj(j, "counters");
-	json_str(j, "status", "not collected");
-	json_str(j, "reason", "hardware counters are not wired into this version; cycles come from the add-chain clock estimate");
-	json_obj_end(j);
+	json_str(j, "cycles_source", ctr.col[CTR_CYCLES].counting ? "pmu" : "est");
+	ctr_json(j, &ctr);
 	bufset_json(j, &set);
 }
 
 /* Unmap the buffers and restore the pools, on every exit path. */
 static void release(void *ctx)
 {
+	ctr_close(&ctr);
 	bufset_release(&set);
+}
+
+/* An events-per-load cell: empty when not counted. */
+static void fmt_per_load(char *buf, size_t len, double v)
+{
+	if (isnan(v))
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, "%.5f", v);
 }
 
 /* Write how b compares with a over the paired rounds. */
@@ -265,7 +282,7 @@ static int point(struct report_csv *csv, struct report_csv *cmp, const struct ch
 {
 	struct measure_target t[MAX_ITEMS];
 	double ns[MAX_ITEMS][MEASURE_MAX_REPS], ghz[MEASURE_MAX_REPS], g[MEASURE_MAX_REPS];
-	struct measure_plan plan = { (unsigned)o.reps, o.rep_ms * 1000000, 1000000, &run_stop };
+	struct measure_plan plan = { (unsigned)o.reps, o.rep_ms * 1000000, 1000000, &run_stop, &ctr };
 	struct buf *b[MAX_ITEMS];
 	struct stats gs;
 	int n = 0;
@@ -291,11 +308,18 @@ static int point(struct report_csv *csv, struct report_csv *cmp, const struct ch
 	for (int i = 0; i < n; i++) {
 		double hf = buf_huge_fraction_prefix(b[i], fp);
 
-		report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,est,%.4f,%" PRIu64 ",%" PRIu64 ",,,,",
+		double cyc = measure_per_load(&t[i], CTR_CYCLES);
+		char cols[CTR_NR][32];
+
+		for (int c = 1; c < CTR_NR; c++)
+			fmt_per_load(cols[c], sizeof(cols[c]), measure_per_load(&t[i], (enum ctr_col)c));
+		report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%s,%.4f,%" PRIu64 ",%" PRIu64 ",%s,%s,%s,%s",
 			       b[i]->backing->name, hf >= 0.5 ? b[i]->backing->want_page_kb : 4, hf,
 			       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,
-			       t[i].st.median, t[i].st.min, t[i].st.p90, t[i].st.median * gs.median,
-			       gs.median, o.reps, t[i].nr_trips * CHASE_UNROLL);
+			       t[i].st.median, t[i].st.min, t[i].st.p90,
+			       isnan(cyc) ? t[i].st.median * gs.median : cyc, isnan(cyc) ? "est" : "pmu",
+			       gs.median, o.reps, t[i].nr_trips * CHASE_UNROLL, cols[CTR_DTLB_MISS],
+			       cols[CTR_STLB_HIT], cols[CTR_WALK], cols[CTR_WALK_CYCLES]);
 		if (i > 0)
 			compare_row(cmp, cs, fp, b[0], b[i], ns[0], ns[i]);
 	}
@@ -327,6 +351,10 @@ int main(int argc, char **argv)
 		o.cpu = (uint64_t)place_first_cpu();
 	if (place_pin_cpu((int)o.cpu))
 		die_errno("pinning to CPU %" PRIu64, o.cpu);
+	ctr_open(&ctr, &run.machine.cpu, o.events, o.no_counters);
+	if (!o.no_counters && ctr.nr_counting < CTR_NR)
+		info("counters: %d of %d columns counted%s%s", ctr.nr_counting, CTR_NR,
+		     ctr.why[0] ? ": " : "", ctr.why);
 	run.cleanup = release;
 	for (int i = 0; i < o.nr_bk; i++)
 		sizes[i] = o.max;

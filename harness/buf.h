@@ -34,7 +34,10 @@ struct buf {
 	uint64_t nr_regions;
 	int collapsed;           /* MADV_COLLAPSE was used */
 	uint64_t asked_bytes;    /* before sizing to a hugetlb pool */
-	const char *via;         /* "mmap", "MAP_HUGETLB", "hugetlbfs:DIR" */
+	const char *via;         /* "mmap", "MAP_HUGETLB", "hugetlbfs file" */
+	uint64_t populate_faults; /* page faults taken while populating */
+	const char *faults_path;  /* what counted them: papi, perf_event, rusage */
+	char faults_why[300];     /* why the paths before it were not used */
 };
 
 /* How hugetlb backings get their pages (set before buf_alloc). */

@@ -1,6 +1,7 @@
 /* A run's buffers and the pool changes they needed. */
 #include "bufset.h"
 
+#include "counters.h"
 #include "die.h"
 #include "machine.h"
 #include "opts.h"
@@ -24,6 +25,22 @@ int bufset_parse(const char *opt, const char *list, const struct buf_backing **o
 	return n;
 }
 
+/* Populate b, counting the page faults it takes (a check on the counters
+ * path: one per 4K page, one per 2M page with THP). */
+static int populate_counted(struct buf *b, volatile sig_atomic_t *stop, char *why, size_t len)
+{
+	struct ctr_faults f;
+	const char *others = "";
+	int counting = ctr_faults_begin(&f) == 0, rc;
+
+	rc = buf_populate(b, stop, why, len);
+	if (counting && ctr_faults_end(&f, &b->populate_faults, &b->faults_path, &others) == 0)
+		snprintf(b->faults_why, sizeof(b->faults_why), "%s", others ? others : "");
+	else
+		b->faults_path = NULL;
+	return rc;
+}
+
 int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr,
 		 const uint64_t *bytes, volatile sig_atomic_t *stop)
 {
@@ -37,7 +54,7 @@ int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr,
 		uint64_t page = (uint64_t)(k->want_page_kb > 2048 ? k->want_page_kb : 2048) * 1024;
 		struct buf *b = &s->b[s->nr];
 		int fail = buf_alloc(b, k, (bytes[i] + page - 1) / page * page, why, sizeof(why)) ||
-			   buf_populate(b, stop, why, sizeof(why)) ||
+			   populate_counted(b, stop, why, sizeof(why)) ||
 			   buf_verify(b, why, sizeof(why));
 
 		if (stop && *stop) {
@@ -82,6 +99,13 @@ void bufset_json(struct json *j, const struct bufset *s)
 		json_str(j, "via", b->via);
 		json_str(j, "verified_by", b->verified_by);
 		json_bool(j, "collapsed", b->collapsed);
+		if (b->faults_path) {
+			json_int(j, "populate_faults", (int64_t)b->populate_faults);
+			json_str(j, "populate_faults_path", b->faults_path);
+			json_str(j, "populate_faults_other_paths", b->faults_why);
+		} else {
+			json_null(j, "populate_faults");
+		}
 		json_obj_end(j);
 	}
 	json_arr_end(j);

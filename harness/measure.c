@@ -6,16 +6,36 @@
 
 #include <math.h>
 
-/* Time one repetition; return ns per load and move t->pos on. */
-static double one_rep(struct measure_target *t)
+/* Time one repetition; return ns per load and move t->pos on. Counters,
+ * when given, bracket the timed window from outside it. */
+static double one_rep(struct measure_target *t, struct ctr_set *ctr, int keep)
 {
-	uint64_t t0 = clock_ns();
-	void *p = chase_run(t->pos, t->nr_trips);
-	uint64_t dt = clock_ns() - t0;
+	uint64_t v[CTR_NR], t0, dt;
+	void *p;
 
+	if (ctr)
+		ctr_start(ctr);
+	t0 = clock_ns();
+	p = chase_run(t->pos, t->nr_trips);
+	dt = clock_ns() - t0;
+	if (ctr) {
+		ctr_stop(ctr, v);
+		for (int c = 0; keep && c < CTR_NR; c++)
+			t->ctr[c] = v[c] == CTR_NONE || t->ctr[c] == CTR_NONE ? CTR_NONE
+										: t->ctr[c] + v[c];
+	}
+	if (keep)
+		t->nr_loads += t->nr_trips * CHASE_UNROLL;
 	t->pos = p;
 	chase_sink = p;
 	return (double)dt / (double)(t->nr_trips * CHASE_UNROLL);
+}
+
+double measure_per_load(const struct measure_target *t, enum ctr_col c)
+{
+	if (t->ctr[c] == CTR_NONE || t->nr_loads == 0)
+		return NAN;
+	return (double)t->ctr[c] / (double)t->nr_loads;
 }
 
 uint64_t measure_calibrate(void **pos, uint64_t min_rep_ns)
@@ -23,7 +43,7 @@ uint64_t measure_calibrate(void **pos, uint64_t min_rep_ns)
 	struct measure_target t = { .pos = *pos, .nr_trips = 16 };
 
 	for (;;) {
-		double ns = one_rep(&t) * (double)(t.nr_trips * CHASE_UNROLL);
+		double ns = one_rep(&t, NULL, 0) * (double)(t.nr_trips * CHASE_UNROLL);
 
 		if (ns >= (double)min_rep_ns / 4) {
 			/* Scale up with a margin so most reps clear the floor. */
@@ -39,6 +59,13 @@ uint64_t measure_calibrate(void **pos, uint64_t min_rep_ns)
 int measure_rounds(struct measure_target *t, int nr, const struct measure_plan *plan,
 		   double *ghz)
 {
+	struct ctr_set *ctr = plan->ctr && plan->ctr->nr_counting ? plan->ctr : NULL;
+
+	for (int k = 0; k < nr; k++) {
+		t[k].nr_loads = 0;
+		for (int c = 0; c < CTR_NR; c++)
+			t[k].ctr[c] = ctr && ctr->col[c].counting ? 0 : CTR_NONE;
+	}
 	for (unsigned r = 0; r <= plan->nr_reps; r++) {
 		/* Rotate who goes first, so no backing always follows another. */
 		for (int k = 0; k < nr; k++) {
@@ -47,7 +74,7 @@ int measure_rounds(struct measure_target *t, int nr, const struct measure_plan *
 
 			if (plan->stop && *plan->stop)
 				return -1;
-			ns = one_rep(x);
+			ns = one_rep(x, ctr, r > 0);
 			if (r > 0)
 				x->ns_per_load[r - 1] = ns;
 		}

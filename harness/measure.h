@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "counters.h"
 #include "stats.h"
 
 #define MEASURE_MAX_TARGETS 8
@@ -17,6 +18,8 @@ struct measure_target {
 	uint64_t nr_trips;     /* loop trips per repetition (calibrated) */
 	double *ns_per_load;   /* [nr_reps] kept repetitions, in round order */
 	struct stats st;       /* summary of ns_per_load */
+	uint64_t ctr[CTR_NR];  /* counts summed over the kept rounds; CTR_NONE */
+	uint64_t nr_loads;     /* loads in the kept rounds */
 };
 
 struct measure_plan {
@@ -24,7 +27,11 @@ struct measure_plan {
 	uint64_t min_rep_ns;    /* a repetition lasts at least this long */
 	uint64_t clock_ns;      /* length of each core-clock sample */
 	volatile sig_atomic_t *stop; /* checked between repetitions */
+	struct ctr_set *ctr;    /* counters bracketing each repetition, or NULL */
 };
+
+/* Events per load of column c, NaN when not counted. */
+double measure_per_load(const struct measure_target *t, enum ctr_col c);
 
 /* Find how many trips make one repetition last at least min_rep_ns. */
 uint64_t measure_calibrate(void **pos, uint64_t min_rep_ns);

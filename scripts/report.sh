@@ -270,10 +270,15 @@ section_buffers() {
 		done <<<"$skipped"
 	fi
 	echo
-	local cs cr
+	local cs cr ca
 	cs="$(m counters.status)"
 	cr="$(m counters.reason)"
-	echo "Hardware counters: ${cs:-not recorded}${cr:+ ($cr)}."
+	ca="$(m counters.advice)"
+	case "$cs" in
+	all | partial) echo "Hardware counters: $cs; the per-load columns of chase.csv are filled where counted (meta.json names each event and path)." ;;
+	off) echo "Hardware counters: off (--no-counters)." ;;
+	*) echo "Hardware counters: none counted${cr:+, because $cr}. The TLB-miss and walk columns of chase.csv are empty; cycles come from the add-chain clock estimate.${ca:+ To get counters: $ca.}" ;;
+	esac
 	echo
 }
 

@@ -81,6 +81,39 @@ if [[ "$n4k" -eq 0 && "$nthp" -eq 0 ]]; then ok "chase: huge_fraction 0 for 4k, 
 nrows="$(($(wc -l <"$run/chase.csv") - 1))"
 if [[ "$nrows" -ge 40 ]]; then ok "chase: rows for both backings and series"; else ko "chase: row count" "$nrows"; fi
 
+# Page faults while populating: one per 4K page, one per 2M THP page, and
+# the path that counted them named.
+faults_ok="$(awk '
+	/"backing":/ { b = $2; gsub(/[",]/, "", b) }
+	/"bytes":/ { n = $2 + 0 }
+	/"populate_faults":/ { f = $2 + 0; want = b == "4k" ? n / 4096 : b == "thp" ? n / 2097152 : -1
+		if (want > 0) { seen++; if (f < want * 0.98 || f > want * 1.02) bad++ } }
+	END { print (seen == 2 && !bad) ? "yes" : "no" }' "$run/meta.json")"
+if [[ "$faults_ok" == yes ]] && grep -q '"populate_faults_path": "\(papi\|perf_event\|rusage\)"' "$run/meta.json"; then
+	ok "chase: populate faults = bytes/4K (4k) and bytes/2M (thp), path named"
+else
+	ko "chase: populate faults" "$(grep -E 'populate_faults|"bytes"' "$run/meta.json" | tr -d ' \n')"
+fi
+if grep -q '"reason":' "$run/meta.json" && grep -q '"counters": {' "$run/meta.json"; then ok "chase: meta.json says why counters are empty or what counts"; else ko "chase: counters in meta.json" "missing"; fi
+
+# perf_event_paranoid=3 turns PAPI off: the run still completes and says so.
+paranoid=/proc/sys/kernel/perf_event_paranoid
+if [[ "$(id -u)" -eq 0 && -w "$paranoid" ]]; then
+	old_paranoid="$(<"$paranoid")"
+	echo 3 >"$paranoid"
+	rc=0
+	"$chase" --max 4M --series rand:64 --backing 4k --reps 3 --rep-ms 1 --out "$tmp/par" 2>"$tmp/err" || rc=$?
+	echo "$old_paranoid" >"$paranoid"
+	if [[ $rc -eq 0 ]] && grep -q '"reason": .*perf_event_paranoid=3' "$tmp/par/meta.json" && grep -q '"status": "complete"' "$tmp/par/meta.json"; then
+		ok "chase: completes with perf_event_paranoid=3 and says why counters are off"
+	else
+		ko "chase: perf_event_paranoid=3" "exit $rc"
+	fi
+	if [[ "$(<"$paranoid")" == "$old_paranoid" ]]; then ok "perf_event_paranoid restored"; else ko "perf_event_paranoid restored" "$(<"$paranoid")"; fi
+else
+	skipped "chase: perf_event_paranoid=3" "needs root"
+fi
+
 # Ctrl-C in the middle: exit 130, finished rows kept whole, marked interrupted.
 run="$tmp/int"
 "$chase" --max 256M --reps 5 --rep-ms 20 --out "$run" 2>"$tmp/err" &
