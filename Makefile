@@ -8,7 +8,7 @@ SANITIZE ?=
 
 WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
 	-Wshadow -Wformat=2 -Wpointer-arith -Wundef -Wvla -Wcast-align \
-	-Wno-unused-parameter
+	-Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
 BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP -Iharness \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)

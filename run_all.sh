@@ -13,8 +13,10 @@ usage: ./run_all.sh [--quick] [--out DIR] [--max SIZE] [--help]
 Measure what address translation costs on this machine: latency per load vs
 working set on 4 KiB pages, transparent huge pages and hugetlb 2 MiB and
 1 GiB pages, interleaved, with plots and a REPORT.md in
-results/<host>-<YYYYmmdd-HHMMSS>/ (or DIR). As root, hugetlb pools are raised
-for the run and restored afterwards, also on Ctrl-C.
+results/<host>-<YYYYmmdd-HHMMSS>/ (or DIR); then the TLB probe: entries per
+level and the cost of a miss, inferred from timing and set against CPUID and
+the vendor's numbers. As root, hugetlb pools are raised for the run and
+restored afterwards, also on Ctrl-C.
 
   --quick      a short run (--max 256M, fewer repetitions): under a minute
   --out DIR    the run directory (created; must not hold an earlier run)
@@ -92,7 +94,15 @@ else
 	fi
 	args+=(--max "$max")
 fi
-[[ -t 2 ]] && args+=(--progress)
+probe_args=(--out "$out" --backing "4k,thp,hugetlb2m")
+if [[ "$(id -u)" -eq 0 ]]; then
+	probe_args+=(--reserve)
+fi
+[[ $quick -eq 1 ]] && probe_args+=(--quick)
+if [[ -t 2 ]]; then
+	args+=(--progress)
+	probe_args+=(--progress)
+fi
 
 echo "$prog: measuring into $out" >&2
 child=0
@@ -105,27 +115,47 @@ on_signal() {
 }
 trap on_signal INT TERM HUP
 
-rc=0
-"$here/bench/chase" "${args[@]}" &
-child=$!
-# wait returns early when a trapped signal arrives: wait again for the exit.
-while :; do
-	wait "$child" && rc=0 || rc=$?
-	kill -0 "$child" 2>/dev/null || break
-done
-child=0
-trap - INT TERM HUP
+# run_step NAME CMD...: run CMD in the background so a trapped signal can be
+# passed on, and wait until it has really exited. Sets rc.
+run_step() {
+	"$@" &
+	child=$!
+	# wait returns early when a trapped signal arrives: wait again.
+	while :; do
+		wait "$child" && rc=0 || rc=$?
+		kill -0 "$child" 2>/dev/null || break
+	done
+	child=0
+}
 
+rc=0
+probe_failed=0
+run_step "$here/bench/chase" "${args[@]}"
 if [[ $rc -ne 0 && $rc -ne 130 ]]; then
 	echo "$prog: chase failed (exit $rc); partial results are in $out" >&2
 	exit "$rc"
 fi
+if [[ $rc -eq 0 && $interrupted -eq 0 ]]; then
+	echo "$prog: probing the TLBs" >&2
+	run_step "$here/bench/tlbprobe" "${probe_args[@]}"
+	if [[ $rc -ne 0 && $rc -ne 130 ]]; then
+		echo "$prog: tlbprobe failed (exit $rc); the chase results are complete in $out" >&2
+		probe_failed=1
+	fi
+fi
+trap - INT TERM HUP
 
 "$here/scripts/plot.sh" "$out" || echo "$prog: plotting failed; the data is in $out" >&2
 "$here/scripts/report.sh" "$out"
 
 if [[ $rc -eq 130 || $interrupted -eq 1 ]]; then
+	interrupted=1
+fi
+if [[ $interrupted -eq 1 ]]; then
 	echo "$prog: interrupted; finished rows, plots and REPORT.md are in $out" >&2
 	exit 130
+fi
+if [[ $probe_failed -eq 1 ]]; then
+	exit 1
 fi
 echo "$prog: done: $out/REPORT.md" >&2

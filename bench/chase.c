@@ -51,16 +51,16 @@ static struct {
 };
 
 static const struct opt_def defs[] = {
-	{ "backing", OPT_STR, &o.backings, "LIST", "backings, comma-separated: 4k, thp (default 4k,thp)" },
+	{ "backing", OPT_STR, &o.backings, "LIST", "backings, comma-separated: 4k, thp, hugetlb2m, hugetlb1g (default 4k,thp)" },
 	{ "pattern", OPT_STR, &o.patterns, "LIST", "visiting orders: rand, seq (default rand)" },
 	{ "stride", OPT_STR, &o.strides, "LIST", "bytes between elements, multiples of 8, K/M/G ok (default 64)" },
 	{ "stagger", OPT_FLAG, &o.stagger, NULL, "shift element i by (i mod stride/64) lines inside its slot" },
 	{ "series", OPT_STR, &o.series, "LIST", "instead of pattern x stride: PATTERN:STRIDE[:stagger],... e.g. rand:64,rand:4K:stagger" },
 	{ "min", OPT_SIZE, &o.min, "SIZE", "smallest footprint (default 4K)" },
 	{ "max", OPT_SIZE, &o.max, "SIZE", "largest footprint (default: min(1G, MemAvailable/4/backings))" },
-	{ "points-per-octave", OPT_U64, &o.ppo, "N", "footprints per doubling, 1..64 (default 4)" },
-	{ "reps", OPT_U64, &o.reps, "N", "kept repetitions per point, 3..1000 (default 10; one more is dropped)" },
-	{ "rep-ms", OPT_U64, &o.rep_ms, "MS", "minimum length of one repetition, 1..1000 ms (default 10)" },
+	{ "points-per-octave", OPT_U64, &o.ppo, "N", "footprints per doubling, 1..64 (default 4)", 1, 64 },
+	{ "reps", OPT_U64, &o.reps, "N", "kept repetitions per point, 3..1000 (default 10; one more is dropped)", 3, MEASURE_MAX_REPS },
+	{ "rep-ms", OPT_U64, &o.rep_ms, "MS", "minimum length of one repetition, 1..1000 ms (default 10)", 1, 1000 },
 	{ "cpu", OPT_U64, &o.cpu, "N", "CPU to pin to (default: the first allowed)" },
 	{ "seed", OPT_U64, &o.seed, "N", "seed of the random chains (default 1)" },
 	{ "out", OPT_STR, &o.out, "DIR", "run directory (default results/<host>-<date>-<time>)" },
@@ -179,12 +179,6 @@ static void parse(int argc, char **argv)
 		parse_series();
 	else
 		parse_cross();
-	if (o.ppo < 1 || o.ppo > 64)
-		die_usage("--points-per-octave %" PRIu64 ": want 1..64", o.ppo);
-	if (o.reps < 3 || o.reps > MEASURE_MAX_REPS)
-		die_usage("--reps %" PRIu64 ": want 3..%d", o.reps, MEASURE_MAX_REPS);
-	if (o.rep_ms < 1 || o.rep_ms > 1000)
-		die_usage("--rep-ms %" PRIu64 ": want 1..1000", o.rep_ms);
 	if (o.cpu != UINT64_MAX && !place_cpu_allowed((int)o.cpu))
 		die_usage("--cpu %" PRIu64 ": not a CPU this process may run on", o.cpu);
 	avail = buf_mem_available();
@@ -337,20 +331,8 @@ int main(int argc, char **argv)
 	die_set_prog(argv[0]);
 	parse(argc, argv);
 	nr_fp = measure_geometric(o.min, o.max, (unsigned)o.ppo, 64, fps, MAX_POINTS);
-	if (o.out)
-		snprintf(run.out, sizeof(run.out), "%s", o.out);
-	else
-		run_default_out(run.out, sizeof(run.out));
-	run.argc = argc;
-	run.argv = argv;
-	run.seed = o.seed;
 	run.meta_extra = meta_extra;
-	run.progress = !o.no_progress && (o.progress || isatty(STDERR_FILENO));
-	run_begin(&run);
-	if (o.cpu == UINT64_MAX)
-		o.cpu = (uint64_t)place_first_cpu();
-	if (place_pin_cpu((int)o.cpu))
-		die_errno("pinning to CPU %" PRIu64, o.cpu);
+	run_start(&run, o.out, argc, argv, o.seed, o.progress, o.no_progress, &o.cpu);
 	ctr_open(&ctr, &run.machine.cpu, o.events, o.no_counters);
 	if (!o.no_counters && ctr.nr_counting < CTR_NR)
 		info("counters: %d of %d columns counted%s%s", ctr.nr_counting, CTR_NR,

@@ -3,6 +3,7 @@
  * CPUID can lie, so these numbers are reported, never used to measure. */
 #include "cpuinfo.h"
 
+#include "cpuid_leaf2.h"
 #include "knobs.h"
 
 #include <cpuid.h>
@@ -119,10 +120,19 @@ static void decode_amd_tlb(struct cpu_info *ci)
 static void decode_intel_tlb(struct cpu_info *ci)
 {
 	static const unsigned sizes_kb[4] = { 4, 2048, 4096, 1048576 };
-	const struct cpu_leaf *l0 = find_leaf(ci, 0x18, 0);
+	const struct cpu_leaf *l0 = find_leaf(ci, 0x18, 0), *l2 = find_leaf(ci, 2, 0);
 
-	if (!l0)
+	/* Parts without leaf 0x18 (Skylake and older) describe their TLBs by
+	 * leaf 2 descriptors only. */
+	if (!l0) {
+		int use_leaf18 = 0;
+
+		if (l2)
+			ci->nr_tlb += cpuid_leaf2_tlbs(l2->eax, l2->ebx, l2->ecx, l2->edx,
+						       ci->tlb + ci->nr_tlb,
+						       CPU_MAX_TLB - ci->nr_tlb, &use_leaf18);
 		return;
+	}
 	for (uint32_t s = 0; s <= l0->eax && s < 16; s++) {
 		const struct cpu_leaf *l = find_leaf(ci, 0x18, s);
 		unsigned type, level, ways, sets;

@@ -50,6 +50,28 @@ void machine_pools_json(struct json *j, const char *key, const struct knob_pool 
 	json_arr_end(j);
 }
 
+void machine_tlb_json(struct json *j, const char *key, const struct cpu_info *ci)
+{
+	json_arr(j, key);
+	for (int i = 0; i < ci->nr_tlb; i++) {
+		const struct cpu_tlb *t = &ci->tlb[i];
+
+		json_obj(j, NULL);
+		json_int(j, "page_kb", t->page_kb);
+		json_int(j, "level", t->level);
+		if (t->entries < 0)
+			json_null(j, "entries");
+		else
+			json_int(j, "entries", t->entries);
+		if (t->assoc < 0)
+			json_null(j, "assoc");
+		else
+			json_int(j, "assoc", t->assoc);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
 void machine_json(struct json *j, const struct machine *m)
 {
 	const struct cpu_info *c = &m->cpu;
@@ -86,23 +108,6 @@ void machine_json(struct json *j, const struct machine *m)
 	json_int(j, "l2_bytes", (int64_t)m->cache_bytes[2]);
 	json_int(j, "l3_bytes", (int64_t)m->cache_bytes[3]);
 	json_int(j, "mem_available_bytes", (int64_t)m->mem_available_bytes);
-	json_arr(j, "tlb_declared");
-	for (int i = 0; i < c->nr_tlb; i++) {
-		const struct cpu_tlb *t = &c->tlb[i];
-
-		json_obj(j, NULL);
-		json_int(j, "page_kb", t->page_kb);
-		json_int(j, "level", t->level);
-		if (t->entries < 0)
-			json_null(j, "entries");
-		else
-			json_int(j, "entries", t->entries);
-		if (t->assoc < 0)
-			json_null(j, "assoc");
-		else
-			json_int(j, "assoc", t->assoc);
-		json_obj_end(j);
-	}
-	json_arr_end(j);
+	machine_tlb_json(j, "tlb_declared", c);
 	json_obj_end(j);
 }

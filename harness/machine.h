@@ -30,6 +30,8 @@ struct machine {
 void machine_read(struct machine *m);
 /* Write the "machine" object (and "tlb_declared" inside it). */
 void machine_json(struct json *j, const struct machine *m);
+/* An array of the CPUID-declared data TLBs {page_kb, level, entries, assoc}. */
+void machine_tlb_json(struct json *j, const char *key, const struct cpu_info *ci);
 /* An array of hugetlb pools (total, free, reserved, surplus per size). */
 void machine_pools_json(struct json *j, const char *key, const struct knob_pool *p, int n);
 

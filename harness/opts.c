@@ -200,6 +200,9 @@ int opt_parse(int argc, char **argv, const struct opt_def *defs,
 			if (opt_parse_u64(optarg, d->dst, &why))
 				die_usage("--%s '%s': %s; want a whole number", d->name,
 					  optarg, why);
+			if (d->hi && (*(uint64_t *)d->dst < d->lo || *(uint64_t *)d->dst > d->hi))
+				die_usage("--%s %s: want %llu..%llu", d->name, optarg,
+					  (unsigned long long)d->lo, (unsigned long long)d->hi);
 			break;
 		}
 	}

@@ -19,6 +19,7 @@ struct opt_def {
 	void *dst;         /* where the value goes */
 	const char *arg;   /* placeholder shown in --help, e.g. "SIZE" */
 	const char *help;  /* one line */
+	uint64_t lo, hi;   /* OPT_U64: accepted range when hi > 0 */
 };
 
 /* Parse argv by defs (terminated by a row with name NULL). --help prints

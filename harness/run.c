@@ -3,6 +3,7 @@
 
 #include "clock.h"
 #include "die.h"
+#include "place.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -58,7 +59,7 @@ void run_meta_write(struct run *r)
 	char path[4200];
 	struct json j;
 
-	snprintf(path, sizeof(path), "%s/meta.json", r->out);
+	snprintf(path, sizeof(path), "%s/%s", r->out, r->meta_name ? r->meta_name : "meta.json");
 	if (json_begin(&j, path)) {
 		warn("cannot write %s: %s", path, strerror(errno));
 		return;
@@ -104,6 +105,24 @@ void run_begin(struct run *r)
 	current = r;
 	die_set_hook(on_die);
 	run_meta_write(r);
+}
+
+void run_start(struct run *r, const char *out, int argc, char **argv, uint64_t seed,
+	       int progress, int no_progress, uint64_t *cpu)
+{
+	if (out)
+		snprintf(r->out, sizeof(r->out), "%s", out);
+	else
+		run_default_out(r->out, sizeof(r->out));
+	r->argc = argc;
+	r->argv = argv;
+	r->seed = seed;
+	r->progress = !no_progress && (progress || isatty(STDERR_FILENO));
+	run_begin(r);
+	if (*cpu == UINT64_MAX)
+		*cpu = (uint64_t)place_first_cpu();
+	if (place_pin_cpu((int)*cpu))
+		die_errno("pinning to CPU %llu", (unsigned long long)*cpu);
 }
 
 int run_finish(struct run *r)

@@ -13,6 +13,7 @@
 
 struct run {
 	const char *tool;          /* "chase" */
+	const char *meta_name;     /* file in out: "meta.json" when NULL */
 	char out[4096];            /* the run directory */
 	char start[32], end[32];
 	const char *status;        /* running, complete, interrupted, failed */
@@ -40,6 +41,12 @@ void run_default_out(char *buf, unsigned len);
 /* Create the directory (exit 2 when it cannot be), read the machine, write
  * meta.json with status running, catch signals and failures. */
 void run_begin(struct run *r);
+
+/* What every bench does first: take the run directory (out, or the
+ * default), argv and seed, decide on progress, run_begin(), and pin to
+ * *cpu (UINT64_MAX: the first allowed CPU, written back). */
+void run_start(struct run *r, const char *out, int argc, char **argv, uint64_t seed,
+	       int progress, int no_progress, uint64_t *cpu);
 /* Rewrite meta.json atomically with the current state. */
 void run_meta_write(struct run *r);
 /* End the run: status complete, or interrupted when run_stop is set;

@@ -65,6 +65,31 @@ expect_usage "run_all: bad max" "$ra" --max lots --out "$d"
 expect_usage "run_all: out cannot be created" "$ra" --out /proc/pagewalk-test
 if "$chase" --help | grep -q -- "--points-per-octave"; then ok "chase: --help lists options"; else ko "chase: --help" "no option table"; fi
 
+tp="$bin/tlbprobe"
+expect_usage "tlbprobe: unknown option" "$tp" --bogus --out "$d"
+expect_usage "tlbprobe: unknown backing" "$tp" --backing 4k,huge --out "$d"
+expect_usage "tlbprobe: min pages > max" "$tp" --min-pages 100 --max-pages 50 --out "$d"
+expect_usage "tlbprobe: reps too few" "$tp" --reps 1 --out "$d"
+expect_usage "tlbprobe: garbage count" "$tp" --max-pages 1k --out "$d"
+expect_usage "tlbprobe: out cannot be created" "$tp" --out /proc/pagewalk-test
+
+# The TLB probe, quick: rows whole, tlb.json with every part, 4K levels.
+run="$tmp/probe"
+t0=$SECONDS
+if "$tp" --quick --backing 4k,thp --out "$run" 2>"$tmp/err"; then
+	ok "tlbprobe --quick exits 0 ($((SECONDS - t0)) s)"
+else
+	ko "tlbprobe --quick" "$(tail -n 3 "$tmp/err")"
+fi
+if rows_whole "$run/tlbprobe.csv" && [[ "$(wc -l <"$run/tlbprobe.csv")" -gt 50 ]]; then ok "tlbprobe: rows whole"; else ko "tlbprobe: rows" "ragged or few"; fi
+missing=""
+for key in '"inferred": \[' '"declared": \[' '"published": {' '"declared_vs_published": \[' '"huge_tlb_entries": \['; do
+	grep -q "$key" "$run/tlb.json" || missing+=" $key"
+done
+if [[ -z "$missing" ]]; then ok "tlbprobe: tlb.json has inferred, declared, published, huge-page verdict"; else ko "tlbprobe: tlb.json" "missing$missing"; fi
+if grep -q '"kind": "L1 TLB capacity"' "$run/tlb.json"; then ok "tlbprobe: an L1 TLB level inferred for 4K pages"; else ko "tlbprobe: L1 level" "none inferred"; fi
+if [[ "$(json_scalar "$run/tlbprobe-meta.json" status)" == complete ]]; then ok "tlbprobe: meta status complete"; else ko "tlbprobe: meta status" "not complete"; fi
+
 # A small sweep: every row whole, status complete, 4k rows at fraction 0.
 run="$tmp/small"
 if "$chase" --max 16M --series rand:64,rand:4K:stagger --reps 3 --rep-ms 1 --out "$run" 2>"$tmp/err"; then
@@ -134,7 +159,7 @@ if compgen -G "$run/*.tmp.*" >/dev/null; then ko "chase: no temp files left" "$(
 run="$tmp/quick"
 t0=$SECONDS
 if "$ra" --quick --out "$run" >"$tmp/out" 2>"$tmp/err"; then ok "run_all --quick exits 0 ($((SECONDS - t0)) s)"; else ko "run_all --quick" "$(tail -n 5 "$tmp/err")"; fi
-for f in meta.json chase.csv compare.csv REPORT.md plots/latency.png plots/latency.svg plots/thp_vs_4k.png plots/thp_vs_4k.svg; do
+for f in meta.json chase.csv compare.csv REPORT.md plots/latency.png plots/latency.svg plots/thp_vs_4k.png plots/thp_vs_4k.svg tlbprobe.csv tlb.json tlbprobe-meta.json; do
 	if [[ -s "$run/$f" ]]; then ok "run_all --quick wrote $f"; else ko "run_all --quick wrote $f" "missing"; fi
 done
 st="$(json_scalar "$run/meta.json" status)"

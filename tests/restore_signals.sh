@@ -81,6 +81,9 @@ stop_at "chase SIGTERM while the pool is raised" TERM pool "${chase[@]}" --out "
 stop_at "chase SIGHUP at 0.3 s" HUP 0.3 "${chase[@]}" --out "$tmp/c"
 stop_at "chase SIGINT at 1 s" INT 1 "${chase[@]}" --out "$tmp/d"
 stop_at "chase SIGTERM at 3 s (sweeping)" TERM 3 "${chase[@]}" --out "$tmp/e"
+probe=("$bin/tlbprobe" --backing "4k,hugetlb2m" --reserve --quick --no-progress)
+stop_at "tlbprobe SIGTERM while the pool is raised" TERM pool "${probe[@]}" --out "$tmp/p1"
+stop_at "tlbprobe SIGINT at 2 s (probing)" INT 2 "${probe[@]}" --out "$tmp/p2"
 stop_at "run_all SIGINT while the pool is raised" INT pool "$top/run_all.sh" --quick --out "$tmp/f"
 stop_at "run_all SIGTERM at 4 s" TERM 4 "$top/run_all.sh" --quick --out "$tmp/g"
 

@@ -1,0 +1,255 @@
+/* tlbprobe: TLB entries per level and the cost of missing each, from timing
+ * alone. A chain of one line per page is paired, round by round, with a
+ * chain of as many lines packed into few pages: the gap is translation. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "bufset.h"
+#include "chain.h"
+#include "die.h"
+#include "measure.h"
+#include "opts.h"
+#include "place.h"
+#include "run.h"
+#include "stats.h"
+#include "tlbreport.h"
+
+#define MAX_POINTS 400
+
+static const char CSV_HEADER[] =
+	"backing,page_kb,huge_fraction,layout,pages,probe_ns_median,probe_ns_min,probe_ns_p90,"
+	"base_ns_median,base_ns_min,base_ns_p90,delta_ns,delta_p10_ns,delta_p90_ns,"
+	"delta_cycles,core_ghz,nr_reps";
+
+/* Where the probe line sits in its page: one row per layout. */
+static const struct layout {
+	const char *name;
+	int huge_only;      /* only meaningful on pages larger than 4K */
+	uint64_t step;      /* stagger step */
+	int span_is_4k;     /* stagger within the first 4K, else the whole page */
+	const char *why;
+} layouts[] = {
+	{ "spread", 0, CHAIN_LINE, 0, "line i at (i mod lines-per-page) in its page: data spread over cache sets" },
+	{ "subpage0", 1, CHAIN_LINE, 1, "every line in the first 4K of its huge page: tells 2M TLB entries from splintered 4K ones" },
+	{ "spread4k", 1, 4096 + CHAIN_LINE, 0, "lines spread over the 4K sub-pages of each huge page" },
+};
+
+static struct {
+	const char *backings, *out;
+	uint64_t min_pages, max_pages, max_huge_pages, ppo, reps, rep_ms, cpu, seed;
+	int quick, reserve, progress, no_progress;
+	const struct buf_backing *bk[BUFSET_MAX];
+	int nr_bk;
+} o = {
+	.backings = "4k,thp", .min_pages = 8, .ppo = 16, .reps = 9, .rep_ms = 3,
+	.cpu = UINT64_MAX, .seed = 1,
+};
+
+static const struct opt_def defs[] = {
+	{ "backing", OPT_STR, &o.backings, "LIST", "backings to probe: 4k, thp, hugetlb2m, hugetlb1g (default 4k,thp)" },
+	{ "min-pages", OPT_U64, &o.min_pages, "N", "fewest pages touched (default 8)" },
+	{ "max-pages", OPT_U64, &o.max_pages, "N", "most 4K pages touched (default 32768, 16384 with --quick)", 2, 1u << 20 },
+	{ "max-huge-pages", OPT_U64, &o.max_huge_pages, "N", "most 2M pages touched (default 1024, 512 with --quick)", 2, 8192 },
+	{ "points-per-octave", OPT_U64, &o.ppo, "N", "page counts per doubling, 2..64 (default 16, 8 with --quick)", 2, 64 },
+	{ "reps", OPT_U64, &o.reps, "N", "kept rounds per point, 3..1000 (default 9, 5 with --quick)", 3, MEASURE_MAX_REPS },
+	{ "rep-ms", OPT_U64, &o.rep_ms, "MS", "minimum length of a repetition, 1..1000 (default 3, 1 with --quick)", 1, 1000 },
+	{ "quick", OPT_FLAG, &o.quick, NULL, "a short run (under 30 s)" },
+	{ "reserve", OPT_FLAG, &o.reserve, NULL, "raise hugetlb pools as needed (root); restored at exit" },
+	{ "cpu", OPT_U64, &o.cpu, "N", "CPU to pin to (default: the first allowed)" },
+	{ "seed", OPT_U64, &o.seed, "N", "seed of the random page order (default 1)" },
+	{ "out", OPT_STR, &o.out, "DIR", "run directory (default results/<host>-<date>-<time>)" },
+	{ "progress", OPT_FLAG, &o.progress, NULL, "show progress even when stderr is not a terminal" },
+	{ "no-progress", OPT_FLAG, &o.no_progress, NULL, "never show progress" },
+	{ NULL, 0, NULL, NULL, NULL },
+};
+
+/* Its own meta file, so it can share a run directory with chase. */
+static struct run run = { .tool = "tlbprobe", .meta_name = "tlbprobe-meta.json" };
+static struct bufset set;
+static struct buf base;            /* the packed baseline's lines */
+static struct tlbreport rep;
+
+static void parse(int argc, char **argv)
+{
+	if (opt_parse(argc, argv, defs, "[options]",
+		      "Infer TLB entries per level and miss costs per page size from a\n"
+		      "one-line-per-page chain against a packed one; writes tlbprobe.csv,\n"
+		      "tlb.json and tlbprobe-meta.json into --out.") < argc)
+		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
+	o.nr_bk = bufset_parse("backing", o.backings, o.bk, BUFSET_MAX);
+	if (!o.max_pages)
+		o.max_pages = o.quick ? 16384 : 32768;
+	if (!o.max_huge_pages)
+		o.max_huge_pages = o.quick ? 512 : 1024;
+	if (o.quick) {
+		o.ppo = o.ppo == 16 ? 8 : o.ppo;
+		o.reps = o.reps == 9 ? 5 : o.reps;
+		o.rep_ms = o.rep_ms == 3 ? 1 : o.rep_ms;
+	}
+	if (o.min_pages < 2 || o.min_pages > o.max_pages)
+		die_usage("--min-pages %" PRIu64 ": want 2..--max-pages (%" PRIu64 ")", o.min_pages, o.max_pages);
+	if (o.cpu != UINT64_MAX && !place_cpu_allowed((int)o.cpu))
+		die_usage("--cpu %" PRIu64 ": not a CPU this process may run on", o.cpu);
+	buf_hugetlb.reserve = o.reserve;
+	buf_hugetlb.shrink = 1;
+}
+
+static void meta_extra(struct json *j, void *ctx)
+{
+	json_obj(j, "options");
+	json_str(j, "backings", o.backings);
+	json_int(j, "min_pages", (int64_t)o.min_pages);
+	json_int(j, "max_pages", (int64_t)o.max_pages);
+	json_int(j, "max_huge_pages", (int64_t)o.max_huge_pages);
+	json_int(j, "points_per_octave", (int64_t)o.ppo);
+	json_int(j, "reps", (int64_t)o.reps);
+	json_int(j, "rep_ms", (int64_t)o.rep_ms);
+	json_bool(j, "quick", o.quick);
+	json_obj_end(j);
+	json_str(j, "cycles_source", "est");
+	bufset_json(j, &set);
+}
+
+/* Size each backing's buffer: max pages of its page size, within half the
+ * memory available; a backing that cannot reach 4x --min-pages (1 GiB pages
+ * on a 24 GiB machine) is noted and dropped before anything is reserved. */
+static void plan_sizes(uint64_t *sizes)
+{
+	uint64_t avail = buf_mem_available() / 2;
+	int kept = 0;
+
+	for (int i = 0; i < o.nr_bk; i++) {
+		uint64_t page = (uint64_t)o.bk[i]->want_page_kb * 1024;
+		uint64_t nr = page == 4096 ? o.max_pages : o.max_huge_pages;
+
+		if (nr > avail / page)
+			nr = avail / page;
+		if (nr < 4 * o.min_pages) {
+			tlbreport_note(&rep, o.bk[i]->name, o.bk[i]->want_page_kb,
+				       "memory for only %" PRIu64 " pages: too few to find a knee (need %" PRIu64 ")",
+				       nr, 4 * o.min_pages);
+			warn("skipping backing %s: memory for only %" PRIu64 " pages", o.bk[i]->name, nr);
+			continue;
+		}
+		o.bk[kept] = o.bk[i];
+		sizes[kept++] = nr * page;
+	}
+	o.nr_bk = kept;
+}
+
+static void release(void *ctx)
+{
+	buf_free(&base);
+	bufset_release(&set);
+}
+
+/* Time the probe and the baseline at nr pages in interleaved rounds and
+ * write the row; the point goes into the curve for the fit. */
+static int point(struct report_csv *csv, struct buf *b, const struct layout *l, uint64_t nr,
+		 struct tlbreport_curve *cv)
+{
+	uint64_t page = (uint64_t)b->backing->want_page_kb * 1024;
+	struct chain_spec probe = { page, CHAIN_RAND, 1, o.seed, l->step, l->span_is_4k ? 4096 : 0 };
+	struct chain_spec packed = { CHAIN_LINE, CHAIN_RAND, 0, o.seed, 0, 0 };
+	struct measure_plan plan = { (unsigned)o.reps, o.rep_ms * 1000000, 500000, &run_stop, NULL };
+	double ns[2][MEASURE_MAX_REPS], ghz[MEASURE_MAX_REPS], d[MEASURE_MAX_REPS];
+	struct measure_target t[2];
+	struct stats gs, ds;
+
+	t[0].pos = chain_build(b->base, nr * page, &probe);
+	t[1].pos = chain_build(base.base, nr * CHAIN_LINE, &packed);
+	for (int i = 0; i < 2; i++) {
+		t[i].nr_trips = measure_calibrate(&t[i].pos, plan.min_rep_ns);
+		t[i].ns_per_load = ns[i];
+	}
+	if (measure_rounds(t, 2, &plan, ghz))
+		return -1;
+	for (unsigned r = 0; r < plan.nr_reps; r++)
+		d[r] = ns[0][r] - ns[1][r];
+	stats_summary(ghz, plan.nr_reps, &gs);
+	stats_summary(d, plan.nr_reps, &ds);
+	report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%u",
+		       b->backing->name, b->backing->want_page_kb, buf_huge_fraction_prefix(b, nr * page),
+		       l->name, nr, t[0].st.median, t[0].st.min, t[0].st.p90, t[1].st.median,
+		       t[1].st.min, t[1].st.p90, ds.median, stats_percentile(d, plan.nr_reps, 10),
+		       ds.p90, ds.median * gs.median, gs.median, plan.nr_reps);
+	tlbreport_add_point(cv, nr, ds.median, ds.p90 - stats_percentile(d, plan.nr_reps, 10),
+			    t[0].st.median, gs.median);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t counts[MAX_POINTS], sizes[BUFSET_MAX], done = 0, total = 0;
+	struct report_csv csv;
+	char path[4200], label[160], why[256];
+
+	die_set_prog(argv[0]);
+	parse(argc, argv);
+	run.meta_extra = meta_extra;
+	run.cleanup = release;
+	run_start(&run, o.out, argc, argv, o.seed, o.progress, o.no_progress, &o.cpu);
+
+	tlbreport_init(&rep, &run.machine.cpu);
+	plan_sizes(sizes);
+	if (bufset_setup(&set, o.bk, o.nr_bk, sizes, &run_stop) < 0)
+		return run_finish(&run);
+	if (set.nr == 0)
+		die_code(EXIT_MISSING, "none of the requested backings could be had (see above)");
+	/* The packed lines: a huge page where THP gives one, so the baseline
+	 * itself needs a single TLB entry. */
+	if ((buf_alloc(&base, buf_backing_find("thp"), BUF_HUGE_BYTES * ((o.max_pages * CHAIN_LINE + BUF_HUGE_BYTES - 1) / BUF_HUGE_BYTES), why, sizeof(why)) ||
+	     buf_populate(&base, &run_stop, why, sizeof(why)) || buf_verify(&base, why, sizeof(why))) &&
+	    (buf_free(&base), buf_alloc(&base, buf_backing_find("4k"), o.max_pages * CHAIN_LINE, why, sizeof(why)) ||
+	     buf_populate(&base, &run_stop, why, sizeof(why))))
+		die("allocating the baseline buffer: %s", why);
+	run_meta_write(&run);
+
+	snprintf(path, sizeof(path), "%s/tlbprobe.csv", run.out);
+	if (report_csv_open(&csv, path, CSV_HEADER))
+		die_errno("creating %s", path);
+	for (int i = 0; i < set.nr; i++)
+		for (size_t l = 0; l < sizeof(layouts) / sizeof(layouts[0]); l++)
+			if (!layouts[l].huge_only || set.b[i].backing->want_page_kb > 4)
+				total++;
+	for (int i = 0; i < set.nr && !run_stop; i++) {
+		struct buf *b = &set.b[i];
+		uint64_t page = (uint64_t)b->backing->want_page_kb * 1024;
+		uint64_t cap = page == 4096 ? o.max_pages : o.max_huge_pages;
+		uint64_t most = b->bytes / page < cap ? b->bytes / page : cap;
+		int n = measure_geometric(o.min_pages, most, (unsigned)o.ppo, 1, counts, MAX_POINTS);
+
+		if (most < 4 * o.min_pages) {
+			tlbreport_note(&rep, b->backing->name, b->backing->want_page_kb,
+				       "only %" PRIu64 " pages could be had: too few to find a knee", most);
+			continue;
+		}
+		for (size_t l = 0; l < sizeof(layouts) / sizeof(layouts[0]) && !run_stop; l++) {
+			struct tlbreport_curve *cv;
+
+			if (layouts[l].huge_only && page == 4096)
+				continue;
+			cv = tlbreport_curve(&rep, b->backing->name, b->backing->want_page_kb,
+					     layouts[l].name);
+			snprintf(label, sizeof(label), "%s, %s", b->backing->name, layouts[l].name);
+			for (int k = 0; k < n && !run_stop; k++) {
+				run_progress(&run, done, total, label);
+				if (point(&csv, b, &layouts[l], counts[k], cv))
+					break;
+			}
+			done++;
+			if (!run_stop)
+				tlbreport_fit(&rep, cv);
+		}
+	}
+	report_csv_close(&csv);
+	snprintf(path, sizeof(path), "%s/tlb.json", run.out);
+	if (tlbreport_write(&rep, path, run_stop != 0))
+		warn("cannot write %s", path);
+	return run_finish(&run);
+}

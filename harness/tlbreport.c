@@ -1,0 +1,237 @@
+/* Curves, fits and tlb.json for tlbprobe. */
+#include "tlbreport.h"
+
+#include "die.h"
+#include "machine.h"
+#include "report.h"
+#include "stats.h"
+#include "tlbgeom.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void tlbreport_init(struct tlbreport *r, const struct cpu_info *ci)
+{
+	memset(r, 0, sizeof(*r));
+	r->ci = ci;
+}
+
+struct tlbreport_curve *tlbreport_curve(struct tlbreport *r, const char *backing,
+					unsigned page_kb, const char *layout)
+{
+	struct tlbreport_curve *cv;
+
+	if (r->nr == TLBREPORT_MAX_CURVES)
+		die("tlbreport: more than %d curves", TLBREPORT_MAX_CURVES);
+	cv = &r->cv[r->nr++];
+	memset(cv, 0, sizeof(*cv));
+	snprintf(cv->backing, sizeof(cv->backing), "%s", backing);
+	snprintf(cv->layout, sizeof(cv->layout), "%s", layout);
+	cv->page_kb = page_kb;
+	return cv;
+}
+
+void tlbreport_add_point(struct tlbreport_curve *cv, uint64_t pages, double delta_ns,
+			 double spread_ns, double probe_ns, double ghz)
+{
+	struct tlbfit_point *p;
+
+	if (cv->nr == TLBFIT_MAX_POINTS)
+		return;
+	p = &cv->pt[cv->nr];
+	p->pages = (double)pages;
+	p->delta_ns = delta_ns;
+	p->probe_ns = probe_ns;
+	p->spread = probe_ns > 0 ? spread_ns / probe_ns : 0;
+	cv->ghz[cv->nr++] = ghz;
+}
+
+void tlbreport_fit(struct tlbreport *r, struct tlbreport_curve *cv)
+{
+	struct tlbfit_input in = { cv->pt, cv->nr, 0 };
+
+	if (cv->nr > 0)
+		in.core_ghz = stats_median_of(cv->ghz, (size_t)cv->nr);
+	cv->fitted = tlbfit_fit(&in, NULL, &cv->fit) == 0 ? 1 : -1;
+}
+
+void tlbreport_note(struct tlbreport *r, const char *backing, unsigned page_kb, const char *fmt,
+		    ...)
+{
+	char msg[160];
+	va_list ap;
+
+	if (r->nr_notes == TLBREPORT_MAX_NOTES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(r->notes[r->nr_notes++], sizeof(r->notes[0]), "%s (%u kB pages): %s", backing,
+		 page_kb, msg);
+}
+
+static const struct tlbreport_curve *find(const struct tlbreport *r, unsigned page_kb,
+					  const char *layout)
+{
+	for (int i = 0; i < r->nr; i++)
+		if (r->cv[i].page_kb == page_kb && !strcmp(r->cv[i].layout, layout) &&
+		    r->cv[i].fitted == 1)
+			return &r->cv[i];
+	return NULL;
+}
+
+/* Name the fitted steps: the first is the L1 TLB's capacity; the first
+ * later one that costs a walk (at least 3x the L1 step, a walk being many
+ * L2-TLB hits) is the last level's. Steps between are small effects that
+ * are no TLB level; steps after it are walks getting dearer as the page
+ * tables leave the caches. Returns 1, 2, 0 (between) or 3 (after). */
+int tlbreport_level_of(const struct tlbfit_result *fit, int l)
+{
+	int last = -1;
+
+	if (l == 0)
+		return 1;
+	for (int i = 1; i < fit->nr_levels && last < 0; i++)
+		if (fit->level[i].miss_cost_ns >= 3 * fit->level[0].miss_cost_ns)
+			last = i;
+	if (last < 0 || l < last)
+		return 0;
+	return l == last ? 2 : 3;
+}
+
+static void inferred_json(struct json *j, const struct tlbreport *r)
+{
+	json_arr(j, "inferred");
+	for (int i = 0; i < r->nr; i++) {
+		const struct tlbreport_curve *cv = &r->cv[i];
+
+		for (int l = 0; cv->fitted == 1 && l < cv->fit.nr_levels; l++) {
+			const struct tlbfit_level *lv = &cv->fit.level[l];
+
+			int level = tlbreport_level_of(&cv->fit, l);
+
+			json_obj(j, NULL);
+			json_str(j, "backing", cv->backing);
+			json_int(j, "page_kb", cv->page_kb);
+			json_str(j, "layout", cv->layout);
+			if (level == 1 || level == 2)
+				json_int(j, "level", level);
+			else
+				json_null(j, "level");
+			json_str(j, "kind", level == 1   ? "L1 TLB capacity"
+					    : level == 2 ? "last TLB level: past it, loads walk"
+					    : level == 3 ? "walks get dearer: page tables leave the caches"
+							 : "a small step between the levels (no TLB level)");
+			json_int(j, "entries", lv->entries);
+			json_num(j, "miss_cost_ns", lv->miss_cost_ns);
+			json_num(j, "miss_cost_cycles", lv->miss_cost_cycles);
+			json_num(j, "confidence", lv->confidence);
+			json_num(j, "knee_pages", lv->knee_pages);
+			json_num(j, "mid_pages", lv->mid_pages);
+			json_num(j, "end_pages", lv->end_pages);
+			json_num(j, "snr", lv->snr);
+			json_obj_end(j);
+		}
+	}
+	json_arr_end(j);
+	json_arr(j, "fits");
+	for (int i = 0; i < r->nr; i++) {
+		const struct tlbreport_curve *cv = &r->cv[i];
+
+		json_obj(j, NULL);
+		json_str(j, "backing", cv->backing);
+		json_int(j, "page_kb", cv->page_kb);
+		json_str(j, "layout", cv->layout);
+		json_int(j, "points", cv->nr);
+		json_int(j, "levels", cv->fitted == 1 ? cv->fit.nr_levels : 0);
+		json_str(j, "why", cv->fitted ? cv->fit.why : "not fitted (interrupted)");
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
+/* Judge splintering per huge backing: its sub-page-0 curve against 4K. */
+static void splinter_json(struct json *j, const struct tlbreport *r)
+{
+	const struct tlbreport_curve *c4 = find(r, 4, "spread");
+
+	json_arr(j, "huge_tlb_entries");
+	for (int i = 0; i < r->nr; i++) {
+		const struct tlbreport_curve *cv = &r->cv[i];
+		enum tlbfit_splinter v = TLBFIT_SPLINTER_UNKNOWN;
+		char why[320] = "no 4K curve to compare with";
+
+		if (cv->page_kb == 4 || strcmp(cv->layout, "subpage0") || cv->fitted != 1)
+			continue;
+		if (c4)
+			v = tlbfit_splinter(&c4->fit, &cv->fit, why, sizeof(why));
+		json_obj(j, NULL);
+		json_str(j, "backing", cv->backing);
+		json_int(j, "page_kb", cv->page_kb);
+		json_str(j, "verdict", tlbfit_splinter_name(v));
+		json_str(j, "why", why);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
+/* Published geometry for this CPU model, and where CPUID disagrees. */
+static void geom_json(struct json *j, const struct cpu_info *ci)
+{
+	const struct tlbgeom_cpu *g = tlbgeom_lookup_cpu(ci);
+	struct tlbgeom_cmp cmp[TLBGEOM_NR_CMP];
+	int n = tlbgeom_compare(ci, g, cmp);
+	char line[300];
+
+	json_obj(j, "published");
+	json_str(j, "model", g ? g->name : NULL);
+	json_str(j, "source", g ? g->source : "no published geometry for this CPU model in pagewalk's table");
+	json_str(j, "note", g ? g->note : NULL);
+	json_arr(j, "entries");
+	for (int i = 0; g && i < TLBGEOM_MAX_TLB && g->tlb[i].level; i++) {
+		json_obj(j, NULL);
+		json_int(j, "page_kb", g->tlb[i].page_kb);
+		json_int(j, "level", g->tlb[i].level);
+		json_int(j, "entries", g->tlb[i].entries);
+		json_int(j, "assoc", g->tlb[i].assoc);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+	json_arr(j, "declared_vs_published");
+	for (int i = 0; i < n; i++) {
+		json_obj(j, NULL);
+		json_int(j, "page_kb", cmp[i].page_kb);
+		json_int(j, "level", cmp[i].level);
+		json_int(j, "declared", cmp[i].declared);
+		json_int(j, "published", cmp[i].published);
+		json_str(j, "agree", tlbgeom_agree_name(cmp[i].agree));
+		tlbgeom_describe(&cmp[i], line, sizeof(line));
+		json_str(j, "says", line);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_int(j, "nr_disagree", tlbgeom_nr_disagree(cmp, n));
+}
+
+int tlbreport_write(const struct tlbreport *r, const char *path, int interrupted)
+{
+	struct json j;
+
+	if (json_begin(&j, path))
+		return -1;
+	json_obj(&j, NULL);
+	json_str(&j, "status", interrupted ? "interrupted" : "complete");
+	inferred_json(&j, r);
+	machine_tlb_json(&j, "declared", r->ci);
+	geom_json(&j, r->ci);
+	splinter_json(&j, r);
+	json_arr(&j, "notes");
+	for (int i = 0; i < r->nr_notes; i++)
+		json_str(&j, NULL, r->notes[i]);
+	json_arr_end(&j);
+	json_obj_end(&j);
+	return json_commit(&j);
+}

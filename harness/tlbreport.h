@@ -1,0 +1,51 @@
+/* tlbprobe's results: the measured curves per backing and layout, their
+ * fits, and tlb.json with inferred, declared and published geometry side by
+ * side (declared and published are reported, never fed to the fit). */
+#ifndef PW_TLBREPORT_H
+#define PW_TLBREPORT_H
+
+#include <stdint.h>
+
+#include "cpuinfo.h"
+#include "tlbfit.h"
+
+#define TLBREPORT_MAX_CURVES 16
+#define TLBREPORT_MAX_NOTES 8
+
+struct tlbreport_curve {
+	char backing[16];
+	unsigned page_kb;
+	char layout[16];
+	struct tlbfit_point pt[TLBFIT_MAX_POINTS];
+	double ghz[TLBFIT_MAX_POINTS];
+	int nr;
+	int fitted;               /* 1 fitted, -1 the fit refused the curve */
+	struct tlbfit_result fit;
+};
+
+struct tlbreport {
+	const struct cpu_info *ci;
+	struct tlbreport_curve cv[TLBREPORT_MAX_CURVES];
+	int nr;
+	char notes[TLBREPORT_MAX_NOTES][200];
+	int nr_notes;
+};
+
+void tlbreport_init(struct tlbreport *r, const struct cpu_info *ci);
+/* A new, empty curve (dies when the table is full: a programming error). */
+struct tlbreport_curve *tlbreport_curve(struct tlbreport *r, const char *backing,
+					unsigned page_kb, const char *layout);
+/* One page count: the paired delta (median of probe - baseline per round),
+ * its spread (p90 - p10 of those), the probe's median and the core clock. */
+void tlbreport_add_point(struct tlbreport_curve *cv, uint64_t pages, double delta_ns,
+			 double spread_ns, double probe_ns, double ghz);
+void tlbreport_fit(struct tlbreport *r, struct tlbreport_curve *cv);
+__attribute__((format(printf, 4, 5))) void tlbreport_note(struct tlbreport *r, const char *backing,
+							 unsigned page_kb, const char *fmt, ...);
+/* Which TLB level fitted step l is: 1, 2; 0 a small step between them;
+ * 3 a step past the last level (walks getting dearer). */
+int tlbreport_level_of(const struct tlbfit_result *fit, int l);
+/* Write tlb.json atomically; -1 with errno. */
+int tlbreport_write(const struct tlbreport *r, const char *path, int interrupted);
+
+#endif
