@@ -51,17 +51,34 @@ json_get() {
 
 # json_objects FILE ARRAY FIELD...: print one line per object of the array
 # named ARRAY, the FIELDs separated by \x1f (null or missing prints empty).
+# ARRAY is a bare name (its first occurrence as an array, at any depth) or a
+# dotted path of object keys ("published.entries"): a scalar member of the
+# same name ("entries": 72) never matches.
 json_objects() {
 	local file="$1" arr="$2"
 	shift 2
 	local IFS=","
 	awk -v arr="$arr" -v fields="$*" '
-	BEGIN { nf = split(fields, f, ","); inside = 0; depth = 0 }
+	BEGIN {
+		nf = split(fields, f, ","); inside = 0; depth = 0; nd = 0
+		name = arr; parent = ""
+		if (match(arr, /\.[^.]*$/)) { name = substr(arr, RSTART + 1); parent = substr(arr, 1, RSTART - 1) }
+	}
+	# The keys of the containers around this line, below the top level.
+	function path(    p, i) {
+		p = ""
+		for (i = 2; i <= nd; i++) p = p (i > 2 ? "." : "") stack[i]
+		return p
+	}
 	{
 		line = $0
 		sub(/^[ \t]+/, "", line); sub(/[ \t\r]+$/, "", line); sub(/,$/, "", line)
 		if (!inside) {
-			if (index(line, "\"" arr "\": [") == 1 && line !~ /\]$/) inside = 1
+			key = ""; rest = line
+			if (match(line, /^"[^"]*": /)) { key = substr(line, 2, RLENGTH - 4); rest = substr(line, RLENGTH + 1) }
+			if (rest == "[" && key == name && (parent == "" || path() == parent)) { inside = 1; next }
+			if (rest ~ /^[\[{]$/) stack[++nd] = key
+			else if (rest ~ /^[\]}]$/ && nd > 0) nd--
 			next
 		}
 		if (line ~ /^\]$/ && depth == 0) { inside = 0; next }

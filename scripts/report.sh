@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Write DIR/REPORT.md for a pagewalk run directory: the machine in words, the
 # buffers, latency plateaus (L1, L2, L3, DRAM), each backing against the 4k
-# reference at rand stride 64 with its verdict, and the plots when present.
-# Reads chase.csv, compare.csv and meta.json; any of them may be partial.
+# reference at rand stride 64 with its verdict, the TLB geometry tlbprobe
+# inferred beside CPUID's and the published one, and the plots when present.
+# Reads chase.csv, compare.csv, meta.json and tlb.json (plus tlbprobe.csv);
+# any of them may be partial or missing.
 set -euo pipefail
 
 prog="report.sh"
@@ -12,7 +14,8 @@ usage() {
 usage: scripts/report.sh [--help] DIR
 
 Write DIR/REPORT.md from DIR/chase.csv, DIR/compare.csv and DIR/meta.json (a
-pagewalk run directory, complete or interrupted). Missing or header-only
+pagewalk run directory, complete or interrupted), with a TLB geometry section
+when DIR/tlb.json (from bench/tlbprobe) exists. Missing or header-only
 files are reported as "no data", not treated as errors. Plots in DIR/plots/
 (from scripts/plot.sh) are embedded when they exist.
 
@@ -35,6 +38,20 @@ dec_hex() {
 	else
 		printf '%s' "${1:-unknown}"
 	fi
+}
+
+# num VALUE DIGITS: VALUE with DIGITS decimals; empty stays empty.
+num() {
+	if [[ -n "$1" ]]; then printf "%.$2f" "$1"; fi
+}
+
+# assoc_said ASSOC: 0 -> "fully associative", 8 -> "8-way".
+assoc_said() {
+	case "$1" in
+	0) echo "fully associative" ;;
+	"" | -1) echo "associativity unknown" ;;
+	*) echo "$1-way" ;;
+	esac
 }
 
 # rows FILE: the number of data rows (0 when missing or header only).
@@ -75,6 +92,8 @@ fi
 chase="$dir/chase.csv"
 compare="$dir/compare.csv"
 meta="$dir/meta.json"
+tlbjson="$dir/tlb.json"
+tlbcsv="$dir/tlbprobe.csv"
 out="$dir/REPORT.md"
 tmp="$out.tmp.$$"
 trap 'rm -f "$tmp"' EXIT
@@ -198,19 +217,14 @@ section_machine() {
 		p="${p%, }."
 	fi
 
-	local tlb=() pkb lvl ent assoc w
+	local tlb=() pkb lvl ent assoc
 	while IFS=$'\x1f' read -r pkb lvl ent assoc; do
 		[[ -n "$pkb" ]] || continue
 		if ! is_uint "$ent"; then
 			tlb+=("L$lvl $(human $((pkb * 1024))) not declared")
 			continue
 		fi
-		case "$assoc" in
-		0) w="fully associative" ;;
-		"") w="associativity unknown" ;;
-		*) w="$assoc-way" ;;
-		esac
-		tlb+=("L$lvl $(human $((pkb * 1024))) pages: $ent entries, $w (reach $(human $((ent * pkb * 1024))))")
+		tlb+=("L$lvl $(human $((pkb * 1024))) pages: $ent entries, $(assoc_said "$assoc") (reach $(human $((ent * pkb * 1024))))")
 	done < <(json_objects "$meta" tlb_declared page_kb level entries assoc | sort -t$'\x1f' -k2,2n -k1,1n)
 	if [[ ${#tlb[@]} -gt 0 ]]; then
 		p="$p Declared TLB geometry, as CPUID reports it (a hypervisor can falsify CPUID, so these are claims, not measurements): $(printf '%s; ' "${tlb[@]}")"
@@ -275,7 +289,11 @@ section_buffers() {
 	cr="$(m counters.reason)"
 	ca="$(m counters.advice)"
 	case "$cs" in
-	all | partial) echo "Hardware counters: $cs; the per-load columns of chase.csv are filled where counted (meta.json names each event and path)." ;;
+	all | partial)
+		local seen=""
+		[[ -f "$dir/plots/counters.png" ]] && seen=" They are plotted per load against footprint in plots/counters.png (see Plots)."
+		echo "Hardware counters: $cs; the per-load columns of chase.csv are filled where counted (meta.json names each event and path).$seen"
+		;;
 	off) echo "Hardware counters: off (--no-counters)." ;;
 	*) echo "Hardware counters: none counted${cr:+, because $cr}. The TLB-miss and walk columns of chase.csv are empty; cycles come from the add-chain clock estimate.${ca:+ To get counters: $ca.}" ;;
 	esac
@@ -494,10 +512,245 @@ section_compare() {
 	}' "$compare"
 }
 
+# TLB geometry from tlbprobe (tlb.json); nothing when tlbprobe did not run.
+
+# backing_rank NAME: its place in the fixed order of backings.
+backing_rank() {
+	case "$1" in
+	4k) echo 0 ;;
+	thp) echo 1 ;;
+	hugetlb2m) echo 2 ;;
+	hugetlb1g) echo 3 ;;
+	*) echo 4 ;;
+	esac
+}
+
+# page_name KB: 4 -> 4K, 2048 -> 2M, 1048576 -> 1G.
+page_name() {
+	local h
+	h="$(human $(($1 * 1024)))"
+	echo "${h%B}"
+}
+
+# entries_said ENTRIES ASSOC: "3072 (8-way)"; -1 or empty entries is not
+# given (WHAT: "unknown", "not published"), 0 holds none of that size.
+entries_said() {
+	local e="$1" a="$2" what="$3"
+	if [[ -z "$e" || "$e" == -1 ]]; then
+		echo "$what"
+	elif [[ "$e" == 0 ]]; then
+		echo "none"
+	elif [[ -z "$a" || "$a" == -1 ]]; then
+		echo "$e"
+	else
+		echo "$e ($(assoc_said "$a"))"
+	fi
+}
+
+# tlb_pick PAGE_KB: "backing|layout" of the curve the table for that page
+# size reads: 4k spread for 4K pages; for huge pages, spread4k (else
+# spread) of the first backing of that page size in the fixed order.
+tlb_pick() {
+	local want="spread4k"
+	[[ "$1" == 4 ]] && want="spread"
+	printf '%s\n' "${tlb_fits[@]}" | awk -F'\037' -v pk="$1" -v want="$want" '
+		$2 == pk && ($3 == want || $3 == "spread") {
+			print ($3 == want ? 0 : 1) "|" $7 "|" NR "|" $1 "|" $3
+		}' | sort -t'|' -k1,1n -k2,2n -k3,3n | head -n 1 | cut -d'|' -f4-
+}
+
+# geom_at LINES PAGE_KB LEVEL: "entries\x1fassoc" from the row of LINES
+# (page_kb, level, entries, assoc) for that page size and level, if any.
+geom_at() {
+	awk -F'\037' -v pk="$2" -v lv="$3" '$1 == pk && $2 == lv { print $3 "\037" $4; exit }' <<<"$1"
+}
+
+# layout_said NAME: what the probe layout is.
+layout_said() {
+	case "$1" in
+	spread) echo "one probe line per page" ;;
+	subpage0) echo "every probe line in the first 4K of its huge page" ;;
+	spread4k) echo "probe lines spread over the 4K sub-pages of each huge page" ;;
+	*) echo "layout $1" ;;
+	esac
+}
+
+tlb_fits=()
+section_tlb() {
+	[[ -f "$tlbjson" ]] || return 0
+	local tstat model source pnote nrd
+	tstat="$(json_get "$tlbjson" status)"
+	model="$(json_get "$tlbjson" published.model)"
+	source="$(json_get "$tlbjson" published.source)"
+	pnote="$(json_get "$tlbjson" published.note)"
+	nrd="$(json_get "$tlbjson" nr_disagree)"
+	local inferred declared published dvp f b
+	inferred="$(json_objects "$tlbjson" inferred backing page_kb layout level kind entries miss_cost_ns miss_cost_cycles confidence knee_pages mid_pages end_pages)"
+	declared="$(json_objects "$tlbjson" declared page_kb level entries assoc)"
+	published="$(json_objects "$tlbjson" published.entries page_kb level entries assoc)"
+	dvp="$(json_objects "$tlbjson" declared_vs_published page_kb level declared published agree says)"
+	# Fits, each with its backing's rank appended (field 6).
+	tlb_fits=()
+	while IFS= read -r f; do
+		[[ -n "$f" ]] || continue
+		b="${f%%$'\x1f'*}"
+		tlb_fits+=("$f"$'\x1f'"$(backing_rank "$b")")
+	done < <(json_objects "$tlbjson" fits backing page_kb layout points levels why)
+
+	echo "## TLB geometry (tlbprobe)"
+	echo
+	if [[ "$tstat" == interrupted ]]; then
+		echo "> tlbprobe was **interrupted**: curves it did not finish are not fitted, and a level beyond the pages it reached is missing."
+		echo
+	fi
+	echo "bench/tlbprobe times a chain of loads, one cache line per page in random order, against the same lines packed into as few pages as possible, so the difference is address translation with the data in cache. The entries of each TLB level and the cost of exceeding it come from the shape of that curve alone; CPUID's claims and the vendor's published figures are set beside them, and feed nothing. Miss cost is the extra time per load once a level's entries are exceeded, over the level before: past L1 the loads hit the next TLB level, past the last they walk the page tables. Confidence runs from 0 (a guess) to 1 (a sharp, clean step)."
+	echo
+	local who="${model:-the vendor}"
+	local pks pk pick bk lay lvl row e ns cy conf knee mid end de da pe pa vs
+	pks="$({
+		printf '%s\n' "${tlb_fits[@]}" | cut -d$'\x1f' -f2
+		cut -d$'\x1f' -f2 <<<"$inferred"
+	} | grep -E '^[0-9]+$' | sort -n -u)"
+	while IFS= read -r pk; do
+		[[ -n "$pk" ]] || continue
+		echo "### $(page_name "$pk") pages"
+		echo
+		pick="$(tlb_pick "$pk")"
+		if [[ -z "$pick" ]]; then
+			echo "No curve to read: no spread or spread4k layout was probed on $(page_name "$pk") pages."
+			echo
+			continue
+		fi
+		bk="${pick%%|*}"
+		lay="${pick#*|}"
+		echo "Inferred from the $bk backing, layout $lay ($(layout_said "$lay"))."
+		echo
+		echo "| level | inferred entries | CPUID declares | ${who//|/\\|} publishes | inferred vs published | miss cost, ns per load | miss cost, cycles | confidence |"
+		echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+		local ramp=""
+		for lvl in 1 2; do
+			row="$(awk -F'\037' -v b="$bk" -v l="$lay" -v lv="$lvl" '$1 == b && $3 == l && $4 == lv { print; exit }' <<<"$inferred")"
+			IFS=$'\x1f' read -r _ _ _ _ _ e ns cy conf knee mid end <<<"$row"
+			IFS=$'\x1f' read -r de da <<<"$(geom_at "$declared" "$pk" "$lvl")"
+			IFS=$'\x1f' read -r pe pa <<<"$(geom_at "$published" "$pk" "$lvl")"
+			vs=""
+			if is_uint "$e" && is_uint "$pe"; then
+				vs="$(awk -v a="$e" -v b="$pe" 'BEGIN { if (a == b) print "0%"; else printf "%+.1f%%", (a - b) * 100 / b }')"
+			fi
+			if [[ -z "$row" ]]; then
+				e="not found"
+				if [[ -f "$tlbcsv" ]]; then
+					e="$e$(awk -F, -v b="$bk" -v l="$lay" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+						$c["backing"] == b && $c["layout"] == l && $c["pages"] + 0 > max { max = $c["pages"] + 0 }
+						END { if (max) printf " (probed up to %d pages)", max }' "$tlbcsv")"
+				fi
+				ns="" cy="" conf=""
+			fi
+			de="$(entries_said "$de" "$da" unknown)"
+			if awk -F'\037' -v pk="$pk" -v lv="$lvl" '$1 == pk && $2 == lv && $5 == "disagree" { f = 1 } END { exit !f }' <<<"$dvp"; then
+				de="**$de**, disagrees"
+			fi
+			echo "| L$lvl | $e | $de | $(entries_said "$pe" "$pa" "not published") | $vs | $(num "$ns" 2) | $(num "$cy" 1) | $(num "$conf" 2) |"
+			if [[ -n "$row" ]] && awk -v k="$knee" -v e="$end" 'BEGIN { exit !(e > k * 1.2) }'; then
+				ramp="$ramp The L$lvl step is a ramp, not a cliff: it starts at $(num "$knee" 0) pages, is half done by $(num "$mid" 0) and complete by $(num "$end" 0); a set-associative TLB thrashes gradually past its capacity, so the capacity is where the ramp starts."
+			fi
+		done
+		echo
+		if [[ -n "$ramp" ]]; then
+			echo "${ramp# }"
+			echo
+		fi
+		local others
+		others="$(awk -F'\037' -v pk="$pk" -v b="$bk" -v l="$lay" '
+			$2 == pk && !($1 == b && $3 == l) && ($4 == 1 || $4 == 2) {
+				printf "%s%s %s: L%s %s (%.2f ns)", n++ ? "; " : "", $1, $3, $4, $6, $7
+			}' <<<"$inferred")"
+		if [[ -n "$others" ]]; then
+			echo "Other $(page_name "$pk") curves: $others."
+			echo
+		fi
+	done <<<"$pks"
+
+	# CPUID against the published geometry.
+	if [[ -z "$model" ]]; then
+		echo "Published geometry: ${source:-none}; CPUID's claims cannot be checked against it."
+	elif [[ "${nrd:-0}" == 0 ]]; then
+		echo "CPUID agrees with the geometry published for $model wherever both give a value."
+	else
+		echo "**CPUID disagrees with the geometry published for $model** ($nrd entr$([[ "$nrd" == 1 ]] && echo y || echo ies)):"
+		echo
+		awk -F'\037' '$5 == "disagree" { print "- " $6 "." }' <<<"$dvp"
+		echo
+		local hv
+		hv="$(m hypervisor_cpuid)"
+		echo "In a virtual machine CPUID can lie${hv:+ (this one runs under \"$hv\")}: trust the measured entries over the declared ones."
+	fi
+	local silent
+	silent="$(awk -F'\037' -v pks="${pks//$'\n'/ }" '
+		BEGIN { n = split(pks, p, " "); for (i = 1; i <= n; i++) probed[p[i]] = 1; n = 0 }
+		$5 == "unknown" && ($1 in probed) && !($3 == -1 && $4 == -1) { printf "%s%s", n++ ? "; " : "", $6 }' <<<"$dvp")"
+	if [[ -n "$silent" ]]; then
+		echo
+		echo "Where one side gives nothing: $silent."
+	fi
+	echo
+	if [[ -n "$model" ]]; then
+		echo "Published figures: $model, from ${source:-an unnamed source}${pnote:+ ($pnote)}."
+		echo
+	fi
+
+	# Huge pages: do they get huge TLB entries?
+	local huge v why
+	huge="$(json_objects "$tlbjson" huge_tlb_entries backing page_kb verdict why)"
+	if [[ -n "$huge" ]]; then
+		echo "Huge TLB entries, judged per huge backing from its sub-page-0 curve (every probe line in the first 4K of its huge page) against the 4K curve:"
+		echo
+		while IFS=$'\x1f' read -r b pk v why; do
+			case "$v" in
+			splintered) v="splintered into 4K TLB entries" ;;
+			huge_entries) v="huge TLB entries" ;;
+			*) v="undecided" ;;
+			esac
+			echo "- $b ($(page_name "$pk") pages), **$v**: $why."
+		done <<<"$huge"
+		echo
+	elif printf '%s\n' "${tlb_fits[@]}" | awk -F'\037' '$2 > 4 { f = 1 } END { exit !f }'; then
+		echo "Huge TLB entries: no verdict (no huge backing has a fitted sub-page-0 curve)."
+		echo
+	fi
+
+	# Steps that are no TLB level, notes, curves without a fit.
+	local steps
+	steps="$(awk -F'\037' '$4 == "" && $2 != "" {
+		printf "- %s %s at %s pages: %+.2f ns per load (%.1f cycles), confidence %.2f: %s.\n", $1, $3, $6, $7, $8, $9, $5
+	}' <<<"$inferred")"
+	if [[ -n "$steps" ]]; then
+		echo "Other steps (no TLB level):"
+		echo
+		echo "$steps"
+		echo
+	fi
+	local notes
+	notes="$(json_strings "$tlbjson" notes | sed 's/^/- /')"
+	notes+="$(printf '%s\n' "${tlb_fits[@]}" | awk -F'\037' '$6 != "" { printf "\n- %s %s: %s", $1, $3, $6 }')"
+	notes="${notes#$'\n'}"
+	if [[ -n "$notes" ]]; then
+		echo "Notes:"
+		echo
+		echo "$notes"
+		echo
+	fi
+	if [[ -f "$dir/plots/tlbprobe.png" ]]; then
+		echo "![translation cost per load vs pages touched, per backing and layout, with the inferred, declared and published entries marked](plots/tlbprobe.png)"
+		echo
+	fi
+}
+
 section_plots() {
 	local have=()
 	[[ -f "$dir/plots/latency.png" ]] && have+=("latency")
 	[[ -f "$dir/plots/thp_vs_4k.png" ]] && have+=("thp_vs_4k")
+	[[ -f "$dir/plots/counters.png" ]] && have+=("counters")
 	[[ ${#have[@]} -gt 0 ]] || return 0
 	echo "## Plots"
 	echo
@@ -506,6 +759,7 @@ section_plots() {
 		case "$p" in
 		latency) echo "![ns per load vs footprint, per backing and pattern, caches and TLB reach marked](plots/latency.png)" ;;
 		thp_vs_4k) echo "![4k and thp at rand stride 64, and their per-round ratio with its 95% interval](plots/thp_vs_4k.png)" ;;
+		counters) echo "![hardware counters per load (TLB misses, STLB hits, walks, walk cycles) vs footprint at rand stride 64](plots/counters.png)" ;;
 		esac
 		echo
 	done
@@ -537,6 +791,7 @@ TEXT
 	section_buffers
 	section_plateaus
 	section_compare
+	section_tlb
 	section_plots
 	section_howto
 } >"$tmp" || {
