@@ -239,15 +239,6 @@ static void release(void *ctx)
 	bufset_release(&set);
 }
 
-/* An events-per-load cell: empty when not counted. */
-static void fmt_per_load(char *buf, size_t len, double v)
-{
-	if (isnan(v))
-		buf[0] = '\0';
-	else
-		snprintf(buf, len, "%.5f", v);
-}
-
 /* Write how b compares with a over the paired rounds. */
 static void compare_row(struct report_csv *cmp, const struct chain_spec *cs, uint64_t fp,
 			const struct buf *a, const struct buf *b, const double *ns_a,
@@ -306,7 +297,7 @@ static int point(struct report_csv *csv, struct report_csv *cmp, const struct ch
 		char cols[CTR_NR][32];
 
 		for (int c = 1; c < CTR_NR; c++)
-			fmt_per_load(cols[c], sizeof(cols[c]), measure_per_load(&t[i], (enum ctr_col)c));
+			report_per_load_cell(cols[c], sizeof(cols[c]), measure_per_load(&t[i], (enum ctr_col)c));
 		report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%s,%.4f,%" PRIu64 ",%" PRIu64 ",%s,%s,%s,%s",
 			       b[i]->backing->name, hf >= 0.5 ? b[i]->backing->want_page_kb : 4, hf,
 			       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,

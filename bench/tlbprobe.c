@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "bufset.h"
 #include "chain.h"
+#include "counters.h"
 #include "die.h"
 #include "measure.h"
 #include "opts.h"
@@ -24,7 +25,8 @@
 static const char CSV_HEADER[] =
 	"backing,page_kb,huge_fraction,layout,pages,probe_ns_median,probe_ns_min,probe_ns_p90,"
 	"base_ns_median,base_ns_min,base_ns_p90,delta_ns,delta_p10_ns,delta_p90_ns,"
-	"delta_cycles,core_ghz,nr_reps";
+	"delta_cycles,core_ghz,nr_reps,probe_dtlb_miss_per_load,probe_stlb_hit_per_load,"
+	"probe_walk_per_load";
 
 /* Where the probe line sits in its page: one row per layout. */
 static const struct layout {
@@ -42,7 +44,8 @@ static const struct layout {
 static struct {
 	const char *backings, *out;
 	uint64_t min_pages, max_pages, max_huge_pages, ppo, reps, rep_ms, cpu, seed;
-	int quick, reserve, progress, no_progress;
+	int quick, reserve, progress, no_progress, no_counters;
+	const char *events;
 	const struct buf_backing *bk[BUFSET_MAX];
 	int nr_bk;
 } o = {
@@ -60,6 +63,8 @@ static const struct opt_def defs[] = {
 	{ "rep-ms", OPT_U64, &o.rep_ms, "MS", "minimum length of a repetition, 1..1000 (default 3, 1 with --quick)", 1, 1000 },
 	{ "quick", OPT_FLAG, &o.quick, NULL, "a short run (under 30 s)" },
 	{ "reserve", OPT_FLAG, &o.reserve, NULL, "raise hugetlb pools as needed (root); restored at exit" },
+	{ "events", OPT_STR, &o.events, "COL=EVENT,...", "add or override counters (see chase --help)" },
+	{ "no-counters", OPT_FLAG, &o.no_counters, NULL, "do not try hardware counters" },
 	{ "cpu", OPT_U64, &o.cpu, "N", "CPU to pin to (default: the first allowed)" },
 	{ "seed", OPT_U64, &o.seed, "N", "seed of the random page order (default 1)" },
 	{ "out", OPT_STR, &o.out, "DIR", "run directory (default results/<host>-<date>-<time>)" },
@@ -73,6 +78,7 @@ static struct run run = { .tool = "tlbprobe", .meta_name = "tlbprobe-meta.json" 
 static struct bufset set;
 static struct buf base;            /* the packed baseline's lines */
 static struct tlbreport rep;
+static struct ctr_set ctr;
 
 static void parse(int argc, char **argv)
 {
@@ -97,6 +103,12 @@ static void parse(int argc, char **argv)
 		die_usage("--cpu %" PRIu64 ": not a CPU this process may run on", o.cpu);
 	buf_hugetlb.reserve = o.reserve;
 	buf_hugetlb.shrink = 1;
+	if (o.events) {
+		char why[300];
+
+		if (ctr_overrides_check(o.events, why, sizeof(why)))
+			die_usage("--events '%s': %s", o.events, why);
+	}
 }
 
 static void meta_extra(struct json *j, void *ctx)
@@ -112,6 +124,7 @@ static void meta_extra(struct json *j, void *ctx)
 	json_bool(j, "quick", o.quick);
 	json_obj_end(j);
 	json_str(j, "cycles_source", "est");
+	ctr_json(j, &ctr);
 	bufset_json(j, &set);
 }
 
@@ -144,6 +157,7 @@ static void plan_sizes(uint64_t *sizes)
 
 static void release(void *ctx)
 {
+	ctr_close(&ctr);
 	buf_free(&base);
 	bufset_release(&set);
 }
@@ -156,7 +170,7 @@ static int point(struct report_csv *csv, struct buf *b, const struct layout *l, 
 	uint64_t page = (uint64_t)b->backing->want_page_kb * 1024;
 	struct chain_spec probe = { page, CHAIN_RAND, 1, o.seed, l->step, l->span_is_4k ? 4096 : 0 };
 	struct chain_spec packed = { CHAIN_LINE, CHAIN_RAND, 0, o.seed, 0, 0 };
-	struct measure_plan plan = { (unsigned)o.reps, o.rep_ms * 1000000, 500000, &run_stop, NULL };
+	struct measure_plan plan = { (unsigned)o.reps, o.rep_ms * 1000000, 500000, &run_stop, &ctr };
 	double ns[2][MEASURE_MAX_REPS], ghz[MEASURE_MAX_REPS], d[MEASURE_MAX_REPS];
 	struct measure_target t[2];
 	struct stats gs, ds;
@@ -173,11 +187,16 @@ static int point(struct report_csv *csv, struct buf *b, const struct layout *l, 
 		d[r] = ns[0][r] - ns[1][r];
 	stats_summary(ghz, plan.nr_reps, &gs);
 	stats_summary(d, plan.nr_reps, &ds);
-	report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%u",
+	char cols[3][32];
+
+	report_per_load_cell(cols[0], sizeof(cols[0]), measure_per_load(&t[0], CTR_DTLB_MISS));
+	report_per_load_cell(cols[1], sizeof(cols[1]), measure_per_load(&t[0], CTR_STLB_HIT));
+	report_per_load_cell(cols[2], sizeof(cols[2]), measure_per_load(&t[0], CTR_WALK));
+	report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%u,%s,%s,%s",
 		       b->backing->name, b->backing->want_page_kb, buf_huge_fraction_prefix(b, nr * page),
 		       l->name, nr, t[0].st.median, t[0].st.min, t[0].st.p90, t[1].st.median,
 		       t[1].st.min, t[1].st.p90, ds.median, stats_percentile(d, plan.nr_reps, 10),
-		       ds.p90, ds.median * gs.median, gs.median, plan.nr_reps);
+		       ds.p90, ds.median * gs.median, gs.median, plan.nr_reps, cols[0], cols[1], cols[2]);
 	tlbreport_add_point(cv, nr, ds.median, ds.p90 - stats_percentile(d, plan.nr_reps, 10),
 			    t[0].st.median, gs.median);
 	return 0;
@@ -194,6 +213,7 @@ int main(int argc, char **argv)
 	run.meta_extra = meta_extra;
 	run.cleanup = release;
 	run_start(&run, o.out, argc, argv, o.seed, o.progress, o.no_progress, &o.cpu);
+	ctr_open(&ctr, &run.machine.cpu, o.events, o.no_counters);
 
 	tlbreport_init(&rep, &run.machine.cpu);
 	plan_sizes(sizes);

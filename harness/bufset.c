@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 int bufset_parse(const char *opt, const char *list, const struct buf_backing **out, int max)
 {
@@ -41,6 +42,22 @@ static int populate_counted(struct buf *b, volatile sig_atomic_t *stop, char *wh
 	return rc;
 }
 
+/* Why THP may have been refused, as far as the process can tell. */
+static const char *thp_refusal(void)
+{
+	static char buf[160];
+	char mode[32];
+
+	if (prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) == 1)
+		return "THP is disabled for this process (PR_SET_THP_DISABLE)";
+	if (knob_read_choice(KNOB_THP_DIR "/enabled", mode, sizeof(mode)))
+		return "this kernel has no THP";
+	if (!strcmp(mode, "never"))
+		return "THP is 'never' and MADV_COLLAPSE did not help";
+	snprintf(buf, sizeof(buf), "THP is '%s'; no free 2 MiB blocks (memory fragmented?)", mode);
+	return buf;
+}
+
 int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr,
 		 const uint64_t *bytes, volatile sig_atomic_t *stop)
 {
@@ -62,8 +79,8 @@ int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr,
 			return -1;
 		}
 		if (!fail && k->want_page_kb > 4 && b->huge_fraction < 0.5)
-			snprintf(why, sizeof(why), "only %.0f%% of the buffer is on huge pages",
-				 100 * b->huge_fraction);
+			snprintf(why, sizeof(why), "only %.0f%% of the buffer is on huge pages: %s",
+				 100 * b->huge_fraction, thp_refusal());
 		else if (!fail) {
 			if (b->bytes < bytes[i])
 				warn("%s: sized to the %llu MiB the pool granted, not %llu MiB", k->name,

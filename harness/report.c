@@ -69,6 +69,14 @@ void report_csv_close(struct report_csv *c)
 	c->fd = -1;
 }
 
+void report_per_load_cell(char *buf, size_t len, double v)
+{
+	if (isnan(v))
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, "%.5f", v);
+}
+
 int json_begin(struct json *j, const char *path)
 {
 	memset(j, 0, sizeof(*j));

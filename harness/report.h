@@ -18,6 +18,9 @@ int report_csv_open(struct report_csv *c, const char *path, const char *header);
 __attribute__((format(printf, 2, 3))) int report_csv_row(struct report_csv *c,
 							 const char *fmt, ...);
 void report_csv_close(struct report_csv *c);
+/* A CSV cell for an events-per-load value: empty when v is NaN (not
+ * counted), never "nan". */
+void report_per_load_cell(char *buf, size_t len, double v);
 
 /* A pretty-printing JSON writer: one value per line, so line tools can read
  * the scalars too. */
