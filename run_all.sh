@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: check and install dependencies, build, sweep footprints over
-# 4 KiB and THP buffers, then plot and write REPORT.md into one run directory.
+# 4 KiB, THP and hugetlb 2M/1G buffers, probe the TLBs, then plot and write
+# REPORT.md into one run directory.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -21,7 +22,7 @@ restored afterwards, also on Ctrl-C.
   --quick      a short run (--max 256M, fewer repetitions): under a minute
   --out DIR    the run directory (created; must not hold an earlier run)
   --max SIZE   largest footprint, K/M/G suffixes (default: the smaller of
-               4G and a quarter of MemAvailable)
+               4G and a fifth of MemAvailable: four backings get a buffer each)
   --help       show this help
 
 Exit codes: 0 done, 1 failed, 2 bad usage, 4 a capability is missing,
@@ -61,8 +62,34 @@ while [[ $# -gt 0 ]]; do
 	shift
 done
 
-if [[ -n "$max" && ! "$max" =~ ^[0-9]+[KMGTkmgt]?(i?[Bb])?$ ]]; then
-	bad "--max '$max': want a size such as 256M or 4G"
+# Every backing gets a buffer of --max bytes: four of them must fit in what
+# the machine has free, with a fifth left over (chase refuses above 90%).
+nr_backings=4
+avail_kb="$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)"
+limit=$((avail_kb * 1024 / 5 / 2097152 * 2097152))
+if [[ -n "$max" ]]; then
+	if [[ ! "$max" =~ ^([0-9]{1,15})([KMGTkmgt]?)(i?[Bb])?$ ]]; then
+		bad "--max '$max': want a size such as 256M or 4G"
+	fi
+	num=$((10#${BASH_REMATCH[1]}))
+	case "${BASH_REMATCH[2]}" in
+	K | k) shift_by=10 ;;
+	M | m) shift_by=20 ;;
+	G | g) shift_by=30 ;;
+	T | t) shift_by=40 ;;
+	*) shift_by=0 ;;
+	esac
+	# 15 digits and a 40-bit shift could overflow 63 bits: check first.
+	if [[ $num -gt $(((1 << 62) >> shift_by)) ]]; then
+		bad "--max '$max': too large"
+	fi
+	max_bytes=$((num << shift_by))
+	if [[ $max_bytes -lt 65536 ]]; then
+		bad "--max '$max': want at least 64K"
+	fi
+	if [[ $max_bytes -gt $limit ]]; then
+		bad "--max '$max': $nr_backings buffers of that size exceed the memory that can be had (at most $((limit >> 20))M each, MemAvailable $((avail_kb >> 10))M)"
+	fi
 fi
 if [[ -z "$out" ]]; then
 	out="$here/results/$(hostname)-$(date +%Y%m%d-%H%M%S)"
@@ -88,13 +115,11 @@ if [[ $quick -eq 1 ]]; then
 	args+=(--max "${max:-256M}" --reps 6 --rep-ms 3)
 else
 	if [[ -z "$max" ]]; then
-		avail_kb="$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)"
-		quarter=$((avail_kb * 1024 / 4 / 2097152 * 2097152))
-		max=$((quarter < 4294967296 ? quarter : 4294967296))
+		max=$((limit < 4294967296 ? limit : 4294967296))
 	fi
 	args+=(--max "$max")
 fi
-probe_args=(--out "$out" --backing "4k,thp,hugetlb2m")
+probe_args=(--out "$out" --backing "4k,thp,hugetlb2m,hugetlb1g")
 if [[ "$(id -u)" -eq 0 ]]; then
 	probe_args+=(--reserve)
 fi
@@ -131,6 +156,11 @@ run_step() {
 rc=0
 probe_failed=0
 run_step "$here/bench/chase" "${args[@]}"
+if [[ $rc -eq 2 ]]; then
+	# Bad usage: chase said why in one line and started nothing.
+	rmdir "$out" 2>/dev/null || true
+	exit 2
+fi
 if [[ $rc -ne 0 && $rc -ne 130 ]]; then
 	echo "$prog: chase failed (exit $rc); partial results are in $out" >&2
 	exit "$rc"
@@ -143,7 +173,8 @@ if [[ $rc -eq 0 && $interrupted -eq 0 ]]; then
 		probe_failed=1
 	fi
 fi
-trap - INT TERM HUP
+# A signal from here on only marks the run interrupted: the plots and the
+# report of what was measured take seconds, and are worth having.
 
 "$here/scripts/plot.sh" "$out" || echo "$prog: plotting failed; the data is in $out" >&2
 "$here/scripts/report.sh" "$out"

@@ -73,7 +73,7 @@ static const struct opt_def defs[] = {
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
-static struct run run = { .tool = "chase" };
+static struct run run = { .tool = "chase", .data_name = "chase.csv" };
 static struct bufset set;
 static struct ctr_set ctr;
 static double core_ghz_all[MAX_POINTS * MAX_ITEMS];
@@ -103,9 +103,9 @@ static void parse_cross(void)
 	int ns = opt_split_list(o.strides, strides[0], 32, MAX_ITEMS);
 
 	if (np < 0)
-		die_usage("--pattern '%s': want a comma list of rand, seq", o.patterns);
+		die_usage("--pattern '%s': want a comma list of rand, seq (at most %d)", o.patterns, MAX_ITEMS);
 	if (ns < 0)
-		die_usage("--stride '%s': want a comma list of sizes such as 64,4096", o.strides);
+		die_usage("--stride '%s': want a comma list of at most %d sizes such as 64,4096", o.strides, MAX_ITEMS);
 	for (int p = 0; p < np; p++) {
 		enum chain_pattern pat;
 
@@ -122,7 +122,8 @@ static void parse_series(void)
 	int n = opt_split_list(o.series, items[0], 48, MAX_ITEMS);
 
 	if (n < 0)
-		die_usage("--series '%s': want PATTERN:STRIDE[:stagger],... such as rand:64,rand:4K:stagger", o.series);
+		die_usage("--series '%s': want at most %d items PATTERN:STRIDE[:stagger],... such as rand:64,rand:4K:stagger",
+			  o.series, MAX_ITEMS);
 	for (int i = 0; i < n; i++) {
 		char *pat = items[i], *stride = strchr(pat, ':'), *flag;
 		enum chain_pattern p;
@@ -189,6 +190,9 @@ static void parse(int argc, char **argv)
 	if (o.max > avail / (uint64_t)o.nr_bk * 9 / 10)
 		die_usage("--max %" PRIu64 ": %d buffers of that size exceed the memory that can be had (MemAvailable %" PRIu64 " MiB)",
 			  o.max, o.nr_bk, avail >> 20);
+	if (o.min <= o.max && (double)o.ppo * log2((double)o.max / (double)o.min) + 2 > MAX_POINTS)
+		die_usage("--points-per-octave %" PRIu64 ": %.0f footprints from --min to --max; at most %d",
+			  o.ppo, (double)o.ppo * log2((double)o.max / (double)o.min) + 2, MAX_POINTS);
 	buf_hugetlb.reserve = o.reserve;
 	buf_hugetlb.shrink = 1;
 	if (o.events) {
@@ -251,9 +255,11 @@ static void compare_row(struct report_csv *cmp, const struct chain_spec *cs, uin
 	if (sp.verdict == VERDICT_A_SLOWER || sp.verdict == VERDICT_B_SLOWER)
 		snprintf(verdict, sizeof(verdict), "%s slower",
 			 (sp.verdict == VERDICT_A_SLOWER ? a : b)->backing->name);
+	else if (sp.verdict == VERDICT_SAME)
+		snprintf(verdict, sizeof(verdict), "no difference");
 	else
-		snprintf(verdict, sizeof(verdict), "%s",
-			 sp.verdict == VERDICT_SAME ? "no difference" : "cannot decide");
+		snprintf(verdict, sizeof(verdict), "cannot decide%s",
+			 sp.n < 6 ? " (fewer than 6 rounds)" : "");
 	report_csv_row(cmp, "%s,%" PRIu64 ",%d,%" PRIu64 ",%s,%s,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%zu,%s",
 		       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,
 		       a->backing->name, b->backing->name, stats_median_of(ns_a, o.reps),
@@ -299,7 +305,7 @@ static int point(struct report_csv *csv, struct report_csv *cmp, const struct ch
 		for (int c = 1; c < CTR_NR; c++)
 			report_per_load_cell(cols[c], sizeof(cols[c]), measure_per_load(&t[i], (enum ctr_col)c));
 		report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%s,%.4f,%" PRIu64 ",%" PRIu64 ",%s,%s,%s,%s",
-			       b[i]->backing->name, hf >= 0.5 ? b[i]->backing->want_page_kb : 4, hf,
+			       b[i]->backing->name, hf >= BUF_HUGE_ENOUGH ? b[i]->backing->want_page_kb : 4, hf,
 			       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,
 			       t[i].st.median, t[i].st.min, t[i].st.p90,
 			       isnan(cyc) ? t[i].st.median * gs.median : cyc, isnan(cyc) ? "est" : "pmu",

@@ -416,7 +416,7 @@ static int measure(struct buf *b, char *why, size_t len)
 			b->huge_fraction = 1;
 	}
 	b->page_kb = sm.kernel_page_kb > 4 ? (unsigned)sm.kernel_page_kb
-		     : b->huge_fraction >= 1.0 ? 2048 : 4;
+		     : b->huge_fraction >= BUF_HUGE_ENOUGH ? 2048 : 4;
 	return 0;
 }
 

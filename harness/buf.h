@@ -8,6 +8,9 @@
 #include <stdint.h>
 
 #define BUF_HUGE_BYTES (2ull << 20) /* PMD size on x86-64 with 4K base pages */
+/* Share of huge pages from which a row or buffer carries the huge page
+ * size; below it the row says 4 and huge_fraction tells the mix. */
+#define BUF_HUGE_ENOUGH 0.95
 
 struct buf;
 

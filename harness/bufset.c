@@ -19,7 +19,8 @@ int bufset_parse(const char *opt, const char *list, const struct buf_backing **o
 		snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
 			 known[0] ? ", " : "", k->name);
 	if (n < 0)
-		die_usage("--%s '%s': want a comma list of backings (known: %s)", opt, list, known);
+		die_usage("--%s '%s': want a comma list of at most %d backings, no empty item (known: %s)",
+			  opt, list, max < BUFSET_MAX ? max : BUFSET_MAX, known);
 	for (int i = 0; i < n; i++)
 		if (!(out[i] = buf_backing_find(items[i])))
 			die_usage("--%s: unknown backing '%s' (known: %s)", opt, items[i], known);

@@ -59,14 +59,8 @@ void machine_tlb_json(struct json *j, const char *key, const struct cpu_info *ci
 		json_obj(j, NULL);
 		json_int(j, "page_kb", t->page_kb);
 		json_int(j, "level", t->level);
-		if (t->entries < 0)
-			json_null(j, "entries");
-		else
-			json_int(j, "entries", t->entries);
-		if (t->assoc < 0)
-			json_null(j, "assoc");
-		else
-			json_int(j, "assoc", t->assoc);
+		json_int_or_null(j, "entries", t->entries);
+		json_int_or_null(j, "assoc", t->assoc);
 		json_obj_end(j);
 	}
 	json_arr_end(j);

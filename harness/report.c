@@ -216,6 +216,14 @@ void json_int(struct json *j, const char *key, int64_t val)
 	fprintf(j->f, "%lld", (long long)val);
 }
 
+void json_int_or_null(struct json *j, const char *key, int64_t val)
+{
+	if (val < 0)
+		json_null(j, key);
+	else
+		json_int(j, key, val);
+}
+
 void json_bool(struct json *j, const char *key, int val)
 {
 	lead(j, key);

@@ -47,6 +47,8 @@ void json_str(struct json *j, const char *key, const char *val);
 void json_num(struct json *j, const char *key, double val);   /* NaN -> null */
 void json_int(struct json *j, const char *key, int64_t val);
 void json_bool(struct json *j, const char *key, int val);
+/* An int, or null when negative (pagewalk's "unknown"). */
+void json_int_or_null(struct json *j, const char *key, int64_t val);
 void json_null(struct json *j, const char *key);
 
 /* Write s as a CSV/JSON-safe string: quotes and controls escaped. */

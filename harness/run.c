@@ -90,6 +90,16 @@ void run_begin(struct run *r)
 	if (report_mkdir_p(r->out))
 		die_usage("--out '%s': cannot create a writable directory: %s", r->out,
 			  strerror(errno));
+	/* Never mix two runs of one tool in a directory. */
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? r->data_name : r->meta_name ? r->meta_name : "meta.json";
+		char path[4200];
+
+		snprintf(path, sizeof(path), "%s/%s", r->out, name ? name : "");
+		if (name && access(path, F_OK) == 0)
+			die_usage("--out '%s' already holds a %s run (%s); choose a new directory",
+				  r->out, r->tool, name);
+	}
 	clock_iso8601(r->start, sizeof(r->start));
 	r->end[0] = '\0';
 	r->status = "running";

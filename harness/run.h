@@ -14,6 +14,7 @@
 struct run {
 	const char *tool;          /* "chase" */
 	const char *meta_name;     /* file in out: "meta.json" when NULL */
+	const char *data_name;     /* the tool's main output, e.g. "chase.csv" */
 	char out[4096];            /* the run directory */
 	char start[32], end[32];
 	const char *status;        /* running, complete, interrupted, failed */

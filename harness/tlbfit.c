@@ -417,8 +417,9 @@ enum tlbfit_splinter tlbfit_splinter(const struct tlbfit_result *fit_4k,
 	if (ratio >= WALK_RATIO_MIN) {
 		snprintf(why, len,
 			 "2M pages do not get 2M TLB entries here: past the L1 knee at %d pages "
-			 "a load costs %.1f ns more, %.1fx a 4K L2-TLB hit (%.1f ns), a walk "
-			 "(4K walk %.1f ns): the huge pages are splintered into 4K entries",
+			 "a load costs %.1f ns more, %.1fx a 4K L2-TLB hit (%.1f ns): it walks "
+			 "(4K walks cost up to %.1f ns here), so the huge pages are splintered "
+			 "into 4K entries",
 			 step->entries, step->miss_cost_ns, ratio, hit->miss_cost_ns, walk);
 		return TLBFIT_SPLINTERED;
 	}

@@ -194,8 +194,8 @@ static void geom_json(struct json *j, const struct cpu_info *ci)
 		json_obj(j, NULL);
 		json_int(j, "page_kb", g->tlb[i].page_kb);
 		json_int(j, "level", g->tlb[i].level);
-		json_int(j, "entries", g->tlb[i].entries);
-		json_int(j, "assoc", g->tlb[i].assoc);
+		json_int_or_null(j, "entries", g->tlb[i].entries);
+		json_int_or_null(j, "assoc", g->tlb[i].assoc);
 		json_obj_end(j);
 	}
 	json_arr_end(j);
@@ -205,8 +205,8 @@ static void geom_json(struct json *j, const struct cpu_info *ci)
 		json_obj(j, NULL);
 		json_int(j, "page_kb", cmp[i].page_kb);
 		json_int(j, "level", cmp[i].level);
-		json_int(j, "declared", cmp[i].declared);
-		json_int(j, "published", cmp[i].published);
+		json_int_or_null(j, "declared", cmp[i].declared);
+		json_int_or_null(j, "published", cmp[i].published);
 		json_str(j, "agree", tlbgeom_agree_name(cmp[i].agree));
 		tlbgeom_describe(&cmp[i], line, sizeof(line));
 		json_str(j, "says", line);

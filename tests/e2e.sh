@@ -62,6 +62,10 @@ if [[ -e "$d" ]]; then ko "chase: bad input leaves nothing" "$d exists"; else ok
 ra="$top/run_all.sh"
 expect_usage "run_all: unknown option" "$ra" --bogus --out "$d"
 expect_usage "run_all: bad max" "$ra" --max lots --out "$d"
+expect_usage "run_all: max 0" "$ra" --max 0 --out "$d"
+expect_usage "run_all: max beyond memory" "$ra" --max 100G --out "$d"
+expect_usage "run_all: max overflowing" "$ra" --max 999999999999999T --out "$d"
+expect_usage "run_all: max too small" "$ra" --quick --max 4K --out "$d"
 expect_usage "run_all: out cannot be created" "$ra" --out /proc/pagewalk-test
 if "$chase" --help | grep -q -- "--points-per-octave"; then ok "chase: --help lists options"; else ko "chase: --help" "no option table"; fi
 
@@ -139,6 +143,10 @@ else
 	skipped "chase: perf_event_paranoid=3" "needs root"
 fi
 
+# A run directory holds one run per tool.
+expect_usage "chase: --out already holds a run" "$chase" --max 1M --out "$tmp/small"
+expect_usage "tlbprobe: --out already holds a run" "$tp" --quick --out "$tmp/probe"
+
 # Ctrl-C in the middle: exit 130, finished rows kept whole, marked interrupted.
 run="$tmp/int"
 "$chase" --max 256M --reps 5 --rep-ms 20 --out "$run" 2>"$tmp/err" &
@@ -178,7 +186,7 @@ if [[ "$(id -u)" -eq 0 ]]; then
 		ko "run_all --quick as root: hugetlb2m rows" "none"
 	fi
 	if awk -F, '$1 == "hugetlb1g" { n++ } END { exit !n }' "$run/chase.csv" ||
-		grep -q 'hugetlb1g' "$run/REPORT.md"; then
+		grep -q '"hugetlb1g: ' "$run/meta.json"; then
 		ok "run_all --quick as root: hugetlb1g measured or its absence explained"
 	else
 		ko "run_all --quick as root: hugetlb1g" "neither rows nor a reason in REPORT.md"
