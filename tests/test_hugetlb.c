@@ -199,8 +199,10 @@ Test(hugetlb, not_a_hugetlbfs_mount)
 	cr_expect_eq(buf_hugetlbfs_page_kb("/nonexistent-dir", why, sizeof(why)), -1);
 }
 
-/* A child raises the pool through knobs, then is stopped by a signal; its
- * handler path (as in run.c) restores. The parent checks the pool. */
+/* A child raises the pool through knobs, then is stopped by a signal and
+ * restores on its way out, as run.c's handler path does (flag, then
+ * knob_restore_all). The parent checks the pool from outside. The benches'
+ * own signal paths are proven end to end by tests/restore_signals.sh. */
 static volatile sig_atomic_t got_signal;
 
 static void on_term(int sig)
