@@ -57,8 +57,23 @@ need_root() {
 	fi
 }
 
+# count N KB: check that N is a page count a pool of KB kB pages can hold:
+# a whole number of at most 18 digits (no overflow in bash arithmetic) and
+# at most MemTotal / page size. Prints N in decimal (leading zeros dropped,
+# so bash never reads it as octal); fails with exit 2 otherwise.
 count() {
-	[[ "$1" =~ ^[0-9]+$ ]] || bad "page count '$1': want a whole number"
+	local n="$1" kb="$2" mem
+	[[ "$n" =~ ^[0-9]+$ ]] || bad "page count '$n': want a whole number"
+	n="${n#"${n%%[!0]*}"}"
+	n="${n:-0}"
+	[[ ${#n} -le 18 ]] || bad "page count '$1': too large (at most 18 digits)"
+	n=$((10#$n))
+	mem="$(awk '$1 == "MemTotal:" { print $2; exit }' /proc/meminfo 2>/dev/null || true)"
+	[[ "$mem" =~ ^[0-9]+$ ]] || bad "cannot read MemTotal from /proc/meminfo to bound the page count"
+	if [[ $n -gt $((mem / kb)) ]]; then
+		bad "page count $n: more than this machine's memory holds ($((mem / kb)) pages of $kb kB in MemTotal $mem kB)"
+	fi
+	echo "$n"
 }
 
 status() {
@@ -74,12 +89,24 @@ status() {
 	awk '$3 == "hugetlbfs" { print "  " $2 " (" $4 ")"; n++ } END { if (!n) print "  none" }' /proc/mounts
 }
 
+# set_pool DIR N: write N to DIR/nr_hugepages and set pool_got to the pool
+# size the kernel then reports. A failed write (permission, "write error")
+# prints the reason and returns 1: callers check it explicitly, since set -e
+# does not reach into a function called from a condition.
+pool_got=""
 set_pool() {
-	local kb="$1" n="$2" d got
-	d="$(pool_dir "$kb")"
-	echo "$n" >"$d/nr_hugepages"
-	got="$(<"$d/nr_hugepages")"
-	echo "$got"
+	local d="$1" n="$2" err
+	if ! err="$({ echo "$n" >"$d/nr_hugepages"; } 2>&1)"; then
+		# "hugepages.sh: line 97: echo: write error: Cannot allocate memory"
+		# or "...: line 97: /sys/...: Permission denied": keep the reason.
+		case "$err" in
+		*"write error: "*) err="write error: ${err##*write error: }" ;;
+		*) err="${err##*: }" ;;
+		esac
+		echo "$prog: cannot set $d/nr_hugepages to $n: ${err:-write failed}" >&2
+		return 1
+	fi
+	pool_got="$(<"$d/nr_hugepages")"
 }
 
 mount_fs() {
@@ -96,16 +123,19 @@ status)
 reserve | release)
 	[[ $# -eq 3 ]] || bad "$1 wants SIZE N (see --help)"
 	kb="$(size_kb "$2")"
-	count "$3"
+	want="$(count "$3" "$kb")"
 	need_root "$1" "$@"
 	d="$(pool_dir "$kb")"
 	before="$(<"$d/nr_hugepages")"
-	want="$3"
 	if [[ "$1" == reserve && "$before" -ge "$want" ]]; then
 		echo "$prog: the $kb kB pool already has $before pages"
 		exit 0
 	fi
-	got="$(set_pool "$kb" "$want")"
+	if ! set_pool "$d" "$want"; then
+		echo "$prog: the $kb kB pool holds $(<"$d/nr_hugepages") pages (was $before)" >&2
+		exit 1
+	fi
+	got="$pool_got"
 	echo "$prog: $kb kB pool: $before -> $got pages (asked $want)"
 	echo "$prog: to undo: $0 release $2 $before"
 	if [[ "$1" == reserve && "$got" -lt "$want" ]]; then
@@ -132,8 +162,7 @@ umount)
 with)
 	[[ $# -ge 5 ]] || bad "with wants SIZE N [--mount DIR] -- CMD"
 	kb="$(size_kb "$2")"
-	count "$3"
-	n="$3"
+	n="$(count "$3" "$kb")"
 	shift 3
 	mnt=""
 	if [[ "$1" == --mount ]]; then
@@ -147,25 +176,41 @@ with)
 	d="$(pool_dir "$kb")"
 	before="$(<"$d/nr_hugepages")"
 	mounted=0
+	created=0
 	# shellcheck disable=SC2317 # called through the EXIT trap
 	restore() {
-		if [[ $mounted -eq 1 ]]; then
-			umount "$mnt" || echo "$prog: could not unmount $mnt" >&2
+		local unmounted=1
+		if [[ $mounted -eq 1 ]] && ! umount "$mnt"; then
+			echo "$prog: could not unmount $mnt" >&2
+			unmounted=0
 		fi
-		echo "$before" >"$d/nr_hugepages"
+		# Only a directory this script made, and only once it is no mount.
+		if [[ $created -eq 1 && $unmounted -eq 1 ]] && ! rmdir "$mnt"; then
+			echo "$prog: could not remove $mnt, which it created" >&2
+		fi
 		if [[ "$(<"$d/nr_hugepages")" != "$before" ]]; then
-			echo "$prog: could not restore the $kb kB pool to $before" >&2
+			{ echo "$before" >"$d/nr_hugepages"; } 2>/dev/null || true
+			if [[ "$(<"$d/nr_hugepages")" != "$before" ]]; then
+				echo "$prog: could not restore the $kb kB pool to $before" >&2
+			fi
 		fi
 	}
 	trap restore EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	trap 'exit 129' HUP
-	got="$(set_pool "$kb" "$((before + n))")"
+	if ! set_pool "$d" "$((before + n))"; then
+		exit 1
+	fi
+	got="$pool_got"
 	if [[ $((got - before)) -lt "$n" ]]; then
 		echo "$prog: asked $n more $kb kB pages, the kernel granted $((got - before))" >&2
 	fi
 	if [[ -n "$mnt" ]]; then
+		if [[ ! -e "$mnt" ]]; then
+			mkdir -p "$mnt"
+			created=1
+		fi
 		mount_fs "$kb" "$mnt"
 		mounted=1
 	fi

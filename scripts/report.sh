@@ -353,9 +353,10 @@ section_plateaus() {
 			if (rank(order[i]) < rank(pick)) pick = order[i]
 		maxfp = 0
 		for (i = 1; i <= n[pick]; i++) if (fp[pick, i] > maxfp) maxfp = fp[pick, i]
-		printf "Random chase (one dependent load at a time), stride 64, on the %s backing: the median of ns_median over the footprints in each range, and of cycles per load.\n\n", pick
-		print "| level | footprints | points | ns per load | cycles per load |"
-		print "|---|---|---:|---:|---:|"
+		printf "Random chase (one dependent load at a time), stride 64, on the %s backing: the median of ns_median over the footprints in each range, the spread of those medians (lowest–highest), and the median cycles per load. A level is flat when its highest median is at most 1.5 times its lowest; past that the range is a ramp and its median is no latency plateau.\n\n", pick
+		print "| level | footprints | points | ns per load | spread, ns (min–max) | cycles per load | shape |"
+		print "|---|---|---:|---:|---:|---:|---|"
+		nramp = 0
 		name[1] = "L1"; name[2] = "L2"; name[3] = "L3"; name[4] = "DRAM"
 		lo[1] = 0;  hi[1] = l1 / 2; need[1] = l1
 		lo[2] = l1; hi[2] = l2 / 2; need[2] = l1 * l2
@@ -363,7 +364,7 @@ section_plateaus() {
 		lo[4] = 4 * l3; hi[4] = -1; need[4] = l3
 		for (L = 1; L <= 4; L++) {
 			if (need[L] <= 0) {
-				printf "| %s | cache size unknown | 0 | | |\n", name[L]
+				printf "| %s | cache size unknown | 0 | | | | |\n", name[L]
 				continue
 			}
 			rng = L == 1 ? "≤ " human(hi[L]) : L == 4 ? "≥ " human(lo[L]) : "> " human(lo[L]) " and ≤ " human(hi[L])
@@ -372,22 +373,38 @@ section_plateaus() {
 				f = fp[pick, i]
 				if (L == 1 ? f <= hi[L] : L == 4 ? f >= lo[L] : (f > lo[L] && f <= hi[L])) {
 					v[++k] = ns[pick, i]
+					if (k == 1 || v[k] < vmin) vmin = v[k]
+					if (k == 1 || v[k] > vmax) vmax = v[k]
 					if (cy[pick, i] != "") w[++kc] = cy[pick, i] + 0
 				}
 			}
 			if (k == 0) {
 				if (L == 4 && status != "complete")
-					printf "| DRAM | %s | 0 | not reached (run %s; largest footprint %s) | |\n", rng, status == "" ? "status unknown" : status, human(maxfp)
+					printf "| DRAM | %s | 0 | not reached (run %s; largest footprint %s) | | | |\n", rng, status == "" ? "status unknown" : status, human(maxfp)
 				else if (L == 4)
-					printf "| DRAM | %s | 0 | not reached, --max too small (largest footprint %s) | |\n", rng, human(maxfp)
+					printf "| DRAM | %s | 0 | not reached, --max too small (largest footprint %s) | | | |\n", rng, human(maxfp)
 				else
-					printf "| %s | %s | 0 | no points | |\n", name[L], rng
+					printf "| %s | %s | 0 | no points | | | |\n", name[L], rng
 				continue
 			}
-			printf "| %s | %s | %d | %.2f | %s |\n", name[L], rng, k, median(v, k), kc ? sprintf("%.1f", median(w, kc)) : "n/a"
+			if (k == 1)
+				shape = "one point: flatness unknown"
+			else if (vmin > 0 && vmax / vmin > 1.5) {
+				shape = sprintf("**not flat** (max/min %.1f): a ramp, the median is not a latency plateau", vmax / vmin)
+				rampname[++nramp] = name[L]
+			} else
+				shape = sprintf("flat (max/min %.2f)", vmin > 0 ? vmax / vmin : 1)
+			printf "| %s | %s | %d | %.2f | %.2f–%.2f | %s | %s |\n", name[L], rng, k, median(v, k), vmin, vmax, \
+				kc ? sprintf("%.1f", median(w, kc)) : "n/a", shape
 		}
 		print ""
 		print "The ranges keep clear of the edges: a footprint at a cache size already spills, so L1 to L3 use up to half the cache, and DRAM starts at four times L3."
+		ramps = ""
+		for (i = 1; i <= nramp; i++)
+			ramps = ramps (i == 1 ? "" : i == nramp ? " and " : ", ") rampname[i]
+		if (nramp)
+			printf "\nLatency still climbs across the %s range%s (see the spread): no single latency holds there, so read the curve (ns per load against footprint) for %s rather than the one median.\n", \
+				ramps, (nramp > 1 ? "s" : ""), (nramp > 1 ? "those levels" : "that level")
 	}' "$chase"
 	echo
 }
@@ -420,6 +437,17 @@ section_compare() {
 	function rank(b) { return b == "4k" ? 0 : b == "thp" ? 1 : b == "hugetlb2m" ? 2 : b == "hugetlb1g" ? 3 : 4 }
 	function f2(x) { return x == "" ? "n/a" : sprintf("%.2f", x) }
 	function f3(x) { return x == "" ? "n/a" : sprintf("%.3f", x) }
+	# A sign-test interval of the median at 95% needs 6 rounds: with 5, even
+	# every round on one side happens by chance 2/2^5 = 6.25% of the time.
+	function few(rounds) { return rounds ~ /^[0-9]+$/ && rounds + 0 < 6 }
+	# The verdict the report goes by: any verdict from fewer than 6 rounds
+	# is "cannot decide" (older chase builds still gave one); verdicts are
+	# matched by prefix ("cannot decide (fewer than 6 rounds)").
+	function effective(v, rounds) {
+		if (few(rounds)) return "cannot decide (fewer than 6 rounds)"
+		if (v ~ /^cannot decide/) return "cannot decide"
+		return v
+	}
 	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 	{
 		sub(/\r$/, "")
@@ -464,47 +492,68 @@ section_compare() {
 			}
 			printf "| footprint | ns %s (median) | ns %s (median) | ratio %s/%s (median) | 95%% interval | per-round min–max | rounds | verdict |\n", a, b, a, b
 			print "|---:|---:|---:|---:|---|---|---:|---|"
-			nf = nfast = nslow = nsame = nund = 0
+			nf = nfast = nslow = nsame = nund = nfew = nnone = 0
 			for (i = first; i <= nk; i++) {
 				r = idx[i]
 				verdict = val[k, r, "verdict"]
+				ev = effective(verdict, val[k, r, "nr_rounds"])
+				shown = verdict == "" ? "none recorded" : verdict
+				if (few(val[k, r, "nr_rounds"]) && verdict !~ /^cannot decide/)
+					shown = "cannot decide (fewer than 6 rounds; recorded as " shown ")"
 				printf "| %s | %s | %s | %s | [%s, %s] | %s–%s | %s | %s |\n", human(fp[k, r]), \
 					val[k, r, "ns_a_median"], val[k, r, "ns_b_median"], f3(val[k, r, "ratio_median"]), \
 					f3(val[k, r, "ratio_lo"]), f3(val[k, r, "ratio_hi"]), \
-					f3(val[k, r, "ratio_min"]), f3(val[k, r, "ratio_max"]), val[k, r, "nr_rounds"], verdict
+					f3(val[k, r, "ratio_min"]), f3(val[k, r, "ratio_max"]), val[k, r, "nr_rounds"], shown
 				nf++
-				if (verdict == a " slower") nfast++
-				else if (verdict == b " slower") nslow++
-				else if (verdict == "no difference") nsame++
-				else nund++
+				if (few(val[k, r, "nr_rounds"])) nfew++
+				if (ev == a " slower") nfast++
+				else if (ev == b " slower") nslow++
+				else if (ev == "no difference") nsame++
+				else if (ev ~ /^cannot decide/) nund++
+				else nnone++
 			}
 			print ""
 			r = idx[nk]
 			at = human(fp[k, r]); verdict = val[k, r, "verdict"]
 			rm = val[k, r, "ratio_median"]; lo = val[k, r, "ratio_lo"]; hi = val[k, r, "ratio_hi"]
 			rounds = val[k, r, "nr_rounds"]
-			if (verdict == a " slower")
+			ev = effective(verdict, rounds)
+			if (ev == a " slower")
 				printf "At %s, %s is %.2fx slower than %s (95%% interval %.2f–%.2f over %s rounds).", \
 					at, a, rm, b, lo, hi, rounds
-			else if (verdict == b " slower")
+			else if (ev == b " slower" && rm > 0)
 				printf "At %s, %s is %.2fx slower than %s (95%% interval %.2f–%.2f over %s rounds).", \
 					at, b, 1 / rm, a, (hi > 0 ? 1 / hi : 0), (lo > 0 ? 1 / lo : 0), rounds
-			else if (verdict == "no difference")
+			else if (ev == b " slower")
+				printf "At %s, %s is slower than %s (95%% interval of %s/%s %s–%s over %s rounds).", \
+					at, b, a, a, b, f2(lo), f2(hi), rounds
+			else if (ev == "no difference")
 				printf "At %s, no difference is measurable between %s and %s (ratio %.2f, 95%% interval %.2f–%.2f over %s rounds).", \
 					at, a, b, rm, lo, hi, rounds
+			else if (few(rounds))
+				printf "At %s, the data cannot decide whether %s is faster than %s: %s rounds are fewer than 6, and fewer than 6 rounds can never give a 95%% verdict (even with every round on one side, chance alone does that %.3g%% of the time). The per-round ratios %s/%s span %s–%s (median %s).", \
+					at, b, a, rounds, 100 * 2 ^ (1 - rounds), a, b, f2(val[k, r, "ratio_min"]), f2(val[k, r, "ratio_max"]), f2(rm)
+			else if (ev ~ /^cannot decide/)
+				printf "At %s, the data cannot decide whether %s is faster than %s: the 95%% interval of %s/%s, %s–%s, %s (median %s over %s rounds); more rounds or a quieter host would tell.", \
+					at, b, a, a, b, f2(lo), f2(hi), \
+					(lo != "" && hi != "" && lo + 0 <= 1 && hi + 0 >= 1) ? "spans 1" : "does not settle it", f2(rm), rounds
 			else
-				printf "At %s, the data cannot decide (per-round ratios %s/%s span %.2f–%.2f over %s rounds, median %.2f).", \
-					at, a, b, val[k, r, "ratio_min"], val[k, r, "ratio_max"], rounds, rm
-			if (verdict == b " slower")
+				printf "At %s, no verdict was recorded%s.", at, \
+					rm == "" ? "" : sprintf(" (ratio %s/%s %s over %s rounds)", a, b, f2(rm), rounds == "" ? "an unknown number of" : rounds)
+			if (ev == b " slower")
 				printf " **%s does not help here: it is slower than %s** at the largest footprint measured.", b, a
-			else if (verdict == "no difference")
+			else if (ev == "no difference")
 				printf " **%s does not help here**: at the largest footprint measured it is no faster than %s.", b, a
-			else if (verdict != a " slower")
-				printf " **No measurable benefit from %s here**: at the largest footprint measured it is not shown to be faster than %s.", b, a
 			print ""
 			print ""
-			printf "Over the %d footprint%s above, %s is faster at %d, slower at %d, no different at %d, undecided at %d.", \
+			printf "Over the %d footprint%s above, %s is faster at %d, slower at %d, no different at %d; the data cannot decide at %d.", \
 				nf, nf == 1 ? "" : "s", b, nfast, nslow, nsame, nund
+			if (nnone)
+				printf " %d footprint%s no verdict recorded.", nnone, (nnone == 1 ? " has" : "s have")
+			if (nfew)
+				printf " %s fewer than 6 rounds, and fewer than 6 rounds can never give a 95%% verdict (the sign-test interval of the median needs at least 6), so %s counted as cannot decide: rerun with more --reps.", \
+					nfew == nf ? (nf == 1 ? "It has" : "All of them have") : nfew " of them " (nfew == 1 ? "has" : "have"), \
+					(nfew == 1 ? "it is" : "they are")
 			if (l3 > 0 && fp[k, r] < 4 * l3)
 				printf " The largest footprint (%s) stays below four times L3 (%s): a larger --max reaches DRAM, where page walks cost the most.", at, human(4 * l3)
 			print "\n"
@@ -547,6 +596,28 @@ entries_said() {
 	fi
 }
 
+# known VALUE: true when a tlb.json entries/assoc value is given (unknown is
+# null, which json_objects prints empty, or -1 from older tlb.json).
+known() {
+	[[ -n "$1" && "$1" != -1 ]]
+}
+
+# assoc_differs DECLARED PUBLISHED: one "- L2 4K: CPUID 8-way, published
+# 24-way, both 3072 entries" line per level and page size where both give
+# the same number of entries but different associativities. Both arguments
+# are lines of page_kb, level, entries, assoc.
+assoc_differs() {
+	local pk lvl de da pe pa
+	while IFS=$'\x1f' read -r pk lvl de da; do
+		if ! [[ "$pk" =~ ^[0-9]+$ ]] || ! known "$de" || ! known "$da"; then continue; fi
+		IFS=$'\x1f' read -r pe pa <<<"$(geom_at "$2" "$pk" "$lvl")"
+		if ! known "$pe" || ! known "$pa"; then continue; fi
+		[[ "$de" == "$pe" && "$da" != "$pa" ]] || continue
+		printf '%s\t%s\t- L%s %s: CPUID %s, published %s, both %s entries: associativity differs.\n' \
+			"$lvl" "$pk" "$lvl" "$(page_name "$pk")" "$(assoc_said "$da")" "$(assoc_said "$pa")" "$de"
+	done <<<"$1" | sort -t$'\t' -k1,1n -k2,2n | cut -f3-
+}
+
 # tlb_pick PAGE_KB: "backing|layout" of the curve the table for that page
 # size reads: 4k spread for 4K pages; for huge pages, spread4k (else
 # spread) of the first backing of that page size in the fixed order.
@@ -573,6 +644,31 @@ layout_said() {
 	spread4k) echo "probe lines spread over the 4K sub-pages of each huge page" ;;
 	*) echo "layout $1" ;;
 	esac
+}
+
+# l1_cost INFERRED BACKING LAYOUT: the L1 miss cost in ns of that curve.
+l1_cost() {
+	awk -F'\037' -v b="$2" -v l="$3" '$1 == b && $3 == l && $4 == 1 && $7 != "" { printf "%.2f", $7; exit }' <<<"$1"
+}
+
+# splinter_said BACKING PAGE_KB LAYOUT INFERRED: under a huge-page table read
+# from spread4k, when BACKING's verdict is "splintered", the sentence that
+# says why spread4k pays an L2-TLB hit past L1 where subpage0 and spread walk.
+splinter_said() {
+	local bk="$1" pk="$2" lay="$3" inf="$4" v c4 hit s0 sp walk=""
+	[[ "$pk" -gt 4 && "$lay" == spread4k ]] || return 0
+	v="$(json_objects "$tlbjson" huge_tlb_entries backing page_kb verdict |
+		awk -F'\037' -v b="$bk" -v pk="$pk" '$1 == b && $2 == pk { print $3; exit }')"
+	[[ "$v" == splintered ]] || return 0
+	c4="$(l1_cost "$inf" "$bk" spread4k)"
+	s0="$(l1_cost "$inf" "$bk" subpage0)"
+	sp="$(l1_cost "$inf" "$bk" spread)"
+	[[ -n "$c4" && -n "$s0$sp" ]] || return 0
+	hit="$(l1_cost "$inf" 4k spread)"
+	[[ -n "$s0" ]] && walk="$s0 ns with subpage0"
+	[[ -n "$sp" ]] && walk="${walk:+$walk and }$sp ns with spread"
+	echo "The layouts show the splintering: past the L1 knee a load costs $c4 ns with spread4k, an L2-TLB hit${hit:+ ($hit ns on 4K pages)}, but $walk, a page walk, because with the probe lines spread over the 4K sub-pages the splintered 4K entries spread over the L2 TLB's sets, while with every line in sub-page 0 (for spread, in the first few sub-pages) they collide in the same sets; a real $(page_name "$pk") entry would not care where in its page a line sits."
+	echo
 }
 
 tlb_fits=()
@@ -660,6 +756,7 @@ section_tlb() {
 			echo "${ramp# }"
 			echo
 		fi
+		splinter_said "$bk" "$pk" "$lay" "$inferred"
 		local others
 		others="$(awk -F'\037' -v pk="$pk" -v b="$bk" -v l="$lay" '
 			$2 == pk && !($1 == b && $3 == l) && ($4 == 1 || $4 == 2) {
@@ -675,9 +772,9 @@ section_tlb() {
 	if [[ -z "$model" ]]; then
 		echo "Published geometry: ${source:-none}; CPUID's claims cannot be checked against it."
 	elif [[ "${nrd:-0}" == 0 ]]; then
-		echo "CPUID agrees with the geometry published for $model wherever both give a value."
+		echo "CPUID agrees with the geometry published for $model on the number of entries wherever both give a value."
 	else
-		echo "**CPUID disagrees with the geometry published for $model** ($nrd entr$([[ "$nrd" == 1 ]] && echo y || echo ies)):"
+		echo "**CPUID disagrees with the geometry published for $model** on the number of entries ($nrd entr$([[ "$nrd" == 1 ]] && echo y || echo ies)):"
 		echo
 		awk -F'\037' '$5 == "disagree" { print "- " $6 "." }' <<<"$dvp"
 		echo
@@ -685,10 +782,22 @@ section_tlb() {
 		hv="$(m hypervisor_cpuid)"
 		echo "In a virtual machine CPUID can lie${hv:+ (this one runs under \"$hv\")}: trust the measured entries over the declared ones."
 	fi
+	# Same number of entries, different ways: not a disagreement on capacity.
+	local adiff
+	if [[ -n "$model" ]]; then
+		adiff="$(assoc_differs "$declared" "$published")"
+		if [[ -n "$adiff" ]]; then
+			echo
+			echo "Associativity differs where the number of entries agrees (the same capacity, so no disagreement on it):"
+			echo
+			echo "$adiff"
+		fi
+	fi
 	local silent
 	silent="$(awk -F'\037' -v pks="${pks//$'\n'/ }" '
+		function unknown(x) { return x == "" || x == -1 }
 		BEGIN { n = split(pks, p, " "); for (i = 1; i <= n; i++) probed[p[i]] = 1; n = 0 }
-		$5 == "unknown" && ($1 in probed) && !($3 == -1 && $4 == -1) { printf "%s%s", n++ ? "; " : "", $6 }' <<<"$dvp")"
+		$5 == "unknown" && ($1 in probed) && !(unknown($3) && unknown($4)) { printf "%s%s", n++ ? "; " : "", $6 }' <<<"$dvp")"
 	if [[ -n "$silent" ]]; then
 		echo
 		echo "Where one side gives nothing: $silent."
@@ -776,12 +885,15 @@ and L3; where the 4k curve rises above the huge-page curve at the same
 footprint, the difference is address translation (TLB misses and page walks),
 since both walk the same chain with the same cache behaviour. The ratio a/b
 is taken per interleaved round, so host noise hits both backings alike; its
-95% interval is a sign-test interval of the median ratio (with few rounds,
-simply the min-max). "X slower" means the interval excludes 1 on X's side,
-"no difference" that it lies within 5% of 1 (the tool's resolution), and
-"cannot decide" that it straddles 1 and is wider than that: more rounds or a
-quieter host would tell. TLB reach lines come from CPUID, which a hypervisor
-can falsify: trust the measured knees over them.
+95% interval is a sign-test interval of the median ratio. "X slower" means
+the interval excludes 1 on X's side, "no difference" that it lies within 5%
+of 1 (the tool's resolution), and "cannot decide" that it straddles 1 and is
+wider than that: more rounds or a quieter host would tell. Fewer than 6
+rounds can never give a 95% verdict: the interval is then just the min-max,
+and with no real difference every round still falls on one side of 1 by
+chance at least 6.25% of the time, so such rows count as "cannot decide".
+TLB reach lines come from CPUID, which a hypervisor can falsify: trust the
+measured knees over them.
 TEXT
 }
 
