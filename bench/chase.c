@@ -19,6 +19,7 @@
 #include "opts.h"
 #include "place.h"
 #include "run.h"
+#include "series.h"
 #include "stats.h"
 
 #define MAX_ITEMS 8
@@ -79,92 +80,6 @@ static struct ctr_set ctr;
 static double core_ghz_all[MAX_POINTS * MAX_ITEMS];
 static int nr_ghz;
 
-/* Add one series; die on a stride that cannot hold pointers. */
-static void add_series(enum chain_pattern pat, const char *stride, int stagger)
-{
-	struct chain_spec *c = &o.sr[o.nr_sr++];
-	const char *why;
-
-	if (opt_parse_size(stride, &c->stride_bytes, &why))
-		die_usage("--stride '%s': %s; want a multiple of 8 such as 64 or 4K", stride, why);
-	if (c->stride_bytes % 8)
-		die_usage("--stride '%s': not a multiple of 8 (a pointer)", stride);
-	c->pattern = pat;
-	c->stagger = stagger;
-	c->seed = o.seed;
-	if (c->stride_bytes > o.max_stride)
-		o.max_stride = c->stride_bytes;
-}
-
-static void parse_cross(void)
-{
-	char pats[MAX_ITEMS][32], strides[MAX_ITEMS][32];
-	int np = opt_split_list(o.patterns, pats[0], 32, MAX_ITEMS);
-	int ns = opt_split_list(o.strides, strides[0], 32, MAX_ITEMS);
-
-	if (np < 0)
-		die_usage("--pattern '%s': want a comma list of rand, seq (at most %d)", o.patterns, MAX_ITEMS);
-	if (ns < 0)
-		die_usage("--stride '%s': want a comma list of at most %d sizes such as 64,4096", o.strides, MAX_ITEMS);
-	for (int p = 0; p < np; p++) {
-		enum chain_pattern pat;
-
-		if (chain_pattern_parse(pats[p], &pat))
-			die_usage("--pattern: unknown pattern '%s' (known: rand, seq)", pats[p]);
-		for (int i = 0; i < ns; i++)
-			add_series(pat, strides[i], o.stagger);
-	}
-}
-
-static void parse_series(void)
-{
-	char items[MAX_ITEMS][48];
-	int n = opt_split_list(o.series, items[0], 48, MAX_ITEMS);
-
-	if (n < 0)
-		die_usage("--series '%s': want at most %d items PATTERN:STRIDE[:stagger],... such as rand:64,rand:4K:stagger",
-			  o.series, MAX_ITEMS);
-	for (int i = 0; i < n; i++) {
-		char *pat = items[i], *stride = strchr(pat, ':'), *flag;
-		enum chain_pattern p;
-
-		if (!stride)
-			die_usage("--series item '%s': want PATTERN:STRIDE[:stagger]", items[i]);
-		*stride++ = '\0';
-		flag = strchr(stride, ':');
-		if (flag)
-			*flag++ = '\0';
-		if (chain_pattern_parse(pat, &p))
-			die_usage("--series: unknown pattern '%s' (known: rand, seq)", pat);
-		if (flag && strcmp(flag, "stagger"))
-			die_usage("--series: unknown flag '%s' (known: stagger)", flag);
-		add_series(p, stride, flag != NULL);
-	}
-}
-
-/* Match each hugetlbfs mount to the backing of its page size. */
-static void parse_hugetlbfs(void)
-{
-	char dirs[2][2048], why[256];
-	int n = opt_split_list(o.hugetlbfs, dirs[0], sizeof(dirs[0]), 2);
-
-	if (n < 0)
-		die_usage("--hugetlbfs '%s': want one or two mount directories, comma-separated", o.hugetlbfs);
-	for (int i = 0; i < n; i++) {
-		long kb = buf_hugetlbfs_page_kb(dirs[i], why, sizeof(why));
-		const char *dir = strstr(o.hugetlbfs, dirs[i]); /* stable storage */
-
-		if (kb < 0)
-			die_usage("--hugetlbfs: %s", why);
-		if (kb == 2048)
-			buf_hugetlb.dir_2m = strndup(dir, strlen(dirs[i]));
-		else if (kb == 1048576)
-			buf_hugetlb.dir_1g = strndup(dir, strlen(dirs[i]));
-		else
-			die_usage("--hugetlbfs %s: page size %ld kB; want a 2M or 1G mount", dirs[i], kb);
-	}
-}
-
 static void parse(int argc, char **argv)
 {
 	uint64_t avail, limit;
@@ -175,11 +90,12 @@ static void parse(int argc, char **argv)
 		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
 	o.nr_bk = bufset_parse("backing", o.backings, o.bk, MAX_ITEMS);
 	if (o.hugetlbfs)
-		parse_hugetlbfs();
-	if (o.series)
-		parse_series();
-	else
-		parse_cross();
+		bufset_parse_hugetlbfs(o.hugetlbfs);
+	o.nr_sr = series_parse(o.series, o.patterns, o.strides, o.stagger, o.seed, o.sr,
+			       MAX_ITEMS * MAX_ITEMS);
+	for (int i = 0; i < o.nr_sr; i++)
+		if (o.sr[i].stride_bytes > o.max_stride)
+			o.max_stride = o.sr[i].stride_bytes;
 	if (o.cpu != UINT64_MAX && !place_cpu_allowed((int)o.cpu))
 		die_usage("--cpu %" PRIu64 ": not a CPU this process may run on", o.cpu);
 	avail = buf_mem_available();

@@ -45,7 +45,7 @@ static struct {
 	const char *backings, *out;
 	uint64_t min_pages, max_pages, max_huge_pages, ppo, reps, rep_ms, cpu, seed;
 	int quick, reserve, progress, no_progress, no_counters;
-	const char *events;
+	const char *events, *hugetlbfs;
 	const struct buf_backing *bk[BUFSET_MAX];
 	int nr_bk;
 } o = {
@@ -63,6 +63,7 @@ static const struct opt_def defs[] = {
 	{ "rep-ms", OPT_U64, &o.rep_ms, "MS", "minimum length of a repetition, 1..1000 (default 3, 1 with --quick)", 1, 1000 },
 	{ "quick", OPT_FLAG, &o.quick, NULL, "a short run (under 30 s)" },
 	{ "reserve", OPT_FLAG, &o.reserve, NULL, "raise hugetlb pools as needed (root); restored at exit" },
+	{ "hugetlbfs", OPT_STR, &o.hugetlbfs, "DIR[,DIR]", "take hugetlb pages from files on these hugetlbfs mounts" },
 	{ "events", OPT_STR, &o.events, "COL=EVENT,...", "add or override counters (see chase --help)" },
 	{ "no-counters", OPT_FLAG, &o.no_counters, NULL, "do not try hardware counters" },
 	{ "cpu", OPT_U64, &o.cpu, "N", "CPU to pin to (default: the first allowed)" },
@@ -89,6 +90,8 @@ static void parse(int argc, char **argv)
 		      "tlb.json and tlbprobe-meta.json into --out.") < argc)
 		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
 	o.nr_bk = bufset_parse("backing", o.backings, o.bk, BUFSET_MAX);
+	if (o.hugetlbfs)
+		bufset_parse_hugetlbfs(o.hugetlbfs);
 	if (!o.max_pages)
 		o.max_pages = o.quick ? 16384 : 32768;
 	if (!o.max_huge_pages)

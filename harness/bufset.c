@@ -59,6 +59,27 @@ static const char *thp_refusal(void)
 	return buf;
 }
 
+void bufset_parse_hugetlbfs(const char *list)
+{
+	char dirs[2][2048], why[256];
+	int n = opt_split_list(list, dirs[0], sizeof(dirs[0]), 2);
+
+	if (n < 0)
+		die_usage("--hugetlbfs '%s': want one or two mount directories, comma-separated", list);
+	for (int i = 0; i < n; i++) {
+		long kb = buf_hugetlbfs_page_kb(dirs[i], why, sizeof(why));
+
+		if (kb < 0)
+			die_usage("--hugetlbfs: %s", why);
+		if (kb == 2048)
+			buf_hugetlb.dir_2m = strdup(dirs[i]);
+		else if (kb == 1048576)
+			buf_hugetlb.dir_1g = strdup(dirs[i]);
+		else
+			die_usage("--hugetlbfs %s: page size %ld kB; want a 2M or 1G mount", dirs[i], kb);
+	}
+}
+
 int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr,
 		 const uint64_t *bytes, volatile sig_atomic_t *stop)
 {

@@ -26,6 +26,11 @@ struct bufset {
  * naming opt on an unknown or malformed list. Returns the count. */
 int bufset_parse(const char *opt, const char *list, const struct buf_backing **out, int max);
 
+/* Match each hugetlbfs mount of a comma list (at most two) to the backing
+ * of its page size, in buf_hugetlb; exits 2 on a directory that is not a
+ * writable hugetlbfs mount of 2M or 1G pages. */
+void bufset_parse_hugetlbfs(const char *list);
+
 /* Set up every backing of bk[0..nr) at bytes[i] (rounded up to its page
  * size). Returns the number obtained, or -1 when *stop was raised. */
 int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr,

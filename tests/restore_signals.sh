@@ -53,10 +53,15 @@ stop_at() {
 	shift 4
 	(
 		if [[ "$when" == pool ]]; then
+			rose=0
 			for _ in $(seq 1 4000); do
-				[[ "$(<"$pool2m")" != "$start_pool" ]] && break
+				if [[ "$(<"$pool2m")" != "$start_pool" ]]; then
+					rose=1
+					break
+				fi
 				sleep 0.005
 			done
+			[[ $rose -eq 1 ]] || touch "$tmp/pool-never-rose"
 		else
 			sleep "$when"
 		fi
@@ -65,7 +70,10 @@ stop_at() {
 	local watcher=$!
 	"$@" --out "$out" >/dev/null 2>"$tmp/err" || rc=$?
 	wait "$watcher" || true
-	if [[ "$(state)" != "$before" ]]; then
+	if [[ -e "$tmp/pool-never-rose" ]]; then
+		rm -f "$tmp/pool-never-rose"
+		ko "$name" "the 2M pool never rose: the moment under test was not reached"
+	elif [[ "$(state)" != "$before" ]]; then
 		ko "$name" "machine state changed: $(diff <(echo "$before") <(state) | tr '\n' ' ')"
 	elif [[ $rc -ne 130 ]]; then
 		ko "$name" "exit $rc, want 130: $(tail -n 2 "$tmp/err")"
