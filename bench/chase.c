@@ -111,12 +111,7 @@ static void parse(int argc, char **argv)
 			  o.ppo, (double)o.ppo * log2((double)o.max / (double)o.min) + 2, MAX_POINTS);
 	buf_hugetlb.reserve = o.reserve;
 	buf_hugetlb.shrink = 1;
-	if (o.events) {
-		char why[300];
-
-		if (ctr_overrides_check(o.events, why, sizeof(why)))
-			die_usage("--events '%s': %s", o.events, why);
-	}
+	ctr_overrides_require(o.events);
 	if (o.min > o.max)
 		die_usage("--min %" PRIu64 " is larger than --max %" PRIu64, o.min, o.max);
 	if (o.max < 2 * o.max_stride)

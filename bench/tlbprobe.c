@@ -112,12 +112,7 @@ static void parse(int argc, char **argv)
 		die_usage("--cpu %" PRIu64 ": not a CPU this process may run on", o.cpu);
 	buf_hugetlb.reserve = o.reserve;
 	buf_hugetlb.shrink = 1;
-	if (o.events) {
-		char why[300];
-
-		if (ctr_overrides_check(o.events, why, sizeof(why)))
-			die_usage("--events '%s': %s", o.events, why);
-	}
+	ctr_overrides_require(o.events);
 }
 
 static void meta_extra(struct json *j, void *ctx)

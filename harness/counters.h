@@ -74,6 +74,9 @@ int ctr_papi_knows(const char *name, char *why, size_t len);
 /* Check a --events list "name=EVENT,..." (name a column, EVENT a PAPI or
  * libpfm4 name, or rHEX for a raw perf_event code); -1 with why. */
 int ctr_overrides_check(const char *spec, char *why, size_t len);
+/* The same for a command line: exit 2 with one line naming --events when
+ * spec (may be NULL) is malformed. */
+void ctr_overrides_require(const char *spec);
 
 struct ctr_column {
 	int counting; /* 1 when this column is counted */
