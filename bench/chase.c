@@ -93,6 +93,8 @@ static void parse(int argc, char **argv)
 		bufset_parse_hugetlbfs(o.hugetlbfs);
 	o.nr_sr = series_parse(o.series, o.patterns, o.strides, o.stagger, o.seed, o.sr,
 			       MAX_ITEMS * MAX_ITEMS);
+	if (o.series)
+		o.patterns = o.strides = NULL; /* meta.json: --series decided */
 	for (int i = 0; i < o.nr_sr; i++)
 		if (o.sr[i].stride_bytes > o.max_stride)
 			o.max_stride = o.sr[i].stride_bytes;
@@ -123,19 +125,7 @@ static void meta_extra(struct json *j, void *ctx)
 	double tmp[MAX_POINTS * MAX_ITEMS];
 	struct stats st = { 0 };
 
-	json_obj(j, "options");
-	json_str(j, "backings", o.backings);
-	json_str(j, "patterns", o.patterns);
-	json_str(j, "strides", o.strides);
-	json_str(j, "series", o.series);
-	json_bool(j, "stagger", o.stagger);
-	json_int(j, "min_bytes", (int64_t)o.min);
-	json_int(j, "max_bytes", (int64_t)o.max);
-	json_int(j, "points_per_octave", (int64_t)o.ppo);
-	json_int(j, "reps", (int64_t)o.reps);
-	json_int(j, "rep_ms", (int64_t)o.rep_ms);
-	json_int(j, "cpu", (int64_t)o.cpu);
-	json_obj_end(j);
+	opt_json(j, defs);
 	memcpy(tmp, core_ghz_all, (size_t)nr_ghz * sizeof(double));
 	if (nr_ghz)
 		stats_summary(tmp, (size_t)nr_ghz, &st);

@@ -117,16 +117,7 @@ static void parse(int argc, char **argv)
 
 static void meta_extra(struct json *j, void *ctx)
 {
-	json_obj(j, "options");
-	json_str(j, "backings", o.backings);
-	json_int(j, "min_pages", (int64_t)o.min_pages);
-	json_int(j, "max_pages", (int64_t)o.max_pages);
-	json_int(j, "max_huge_pages", (int64_t)o.max_huge_pages);
-	json_int(j, "points_per_octave", (int64_t)o.ppo);
-	json_int(j, "reps", (int64_t)o.reps);
-	json_int(j, "rep_ms", (int64_t)o.rep_ms);
-	json_bool(j, "quick", o.quick);
-	json_obj_end(j);
+	opt_json(j, defs);
 	json_str(j, "cycles_source", "est");
 	ctr_json(j, &ctr);
 	bufset_json(j, &set);

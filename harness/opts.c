@@ -3,6 +3,7 @@
 #include "opts.h"
 
 #include "die.h"
+#include "report.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -131,6 +132,37 @@ const char *opt_fmt_size(uint64_t bytes, char *buf, size_t len)
 	}
 	snprintf(buf, len, "%s%c", num, units[i]);
 	return buf;
+}
+
+void opt_json(struct json *j, const struct opt_def *defs)
+{
+	json_obj(j, "options");
+	for (const struct opt_def *d = defs; d->name; d++) {
+		char key[64];
+		uint64_t v;
+
+		snprintf(key, sizeof(key), "%s", d->name);
+		for (char *c = key; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		switch (d->kind) {
+		case OPT_FLAG:
+			json_bool(j, key, *(const int *)d->dst);
+			break;
+		case OPT_STR:
+			json_str(j, key, *(const char *const *)d->dst);
+			break;
+		case OPT_SIZE:
+		case OPT_U64:
+			v = *(const uint64_t *)d->dst;
+			if (v > INT64_MAX)
+				json_null(j, key); /* "unset" sentinels */
+			else
+				json_int(j, key, (int64_t)v);
+			break;
+		}
+	}
+	json_obj_end(j);
 }
 
 static void print_help(const char *prog, const struct opt_def *defs,

@@ -38,6 +38,11 @@ int opt_parse_u64(const char *s, uint64_t *out, const char **why);
  * the count, or -1 (empty item, too many, too long). */
 int opt_split_list(const char *s, char *items, size_t width, int max);
 
+struct json;
+/* Write every option's current value into an "options" object of meta.json,
+ * keyed by its name ('-' as '_'): the effective settings, defaults filled. */
+void opt_json(struct json *j, const struct opt_def *defs);
+
 /* Format bytes as "4K", "64M", "1.5G" for labels. */
 const char *opt_fmt_size(uint64_t bytes, char *buf, size_t len);
 

@@ -3,10 +3,13 @@
 #include <criterion/criterion.h>
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "measure.h"
 #include "opts.h"
+#include "report.h"
 
 /* Parse s, expecting success; return the value. */
 static uint64_t size_ok(const char *s)
@@ -372,4 +375,42 @@ Test(measure_geometric, respects_max)
 	n = measure_geometric(4096, 1ull << 30, 1, 4096, p, 3);
 	cr_assert_eq(n, 3);
 	cr_assert_eq(p[3], 0xdead, "wrote past max");
+}
+
+/* meta.json records the effective value of every option in the table. */
+Test(opt_json, every_option_by_kind)
+{
+	static int flag = 1;
+	static const char *str = "4k,thp";
+	static uint64_t size = 1 << 20, unset = UINT64_MAX;
+	const struct opt_def defs[] = {
+		{ "dry-run", OPT_FLAG, &flag, NULL, "" },
+		{ "backing", OPT_STR, &str, "LIST", "" },
+		{ "max", OPT_SIZE, &size, "SIZE", "" },
+		{ "cpu", OPT_U64, &unset, "N", "" },
+		{ NULL, 0, NULL, NULL, NULL },
+	};
+	char dir[] = "/tmp/pw-optjson-XXXXXX", path[64], buf[1024];
+	struct json j;
+	FILE *f;
+	size_t n;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/m.json", dir);
+	cr_assert_eq(json_begin(&j, path), 0);
+	json_obj(&j, NULL);
+	opt_json(&j, defs);
+	json_obj_end(&j);
+	cr_assert_eq(json_commit(&j), 0);
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	unlink(path);
+	rmdir(dir);
+	cr_expect(strstr(buf, "\"dry_run\": true") != NULL, "%s", buf);
+	cr_expect(strstr(buf, "\"backing\": \"4k,thp\"") != NULL, "%s", buf);
+	cr_expect(strstr(buf, "\"max\": 1048576") != NULL, "%s", buf);
+	cr_expect(strstr(buf, "\"cpu\": null") != NULL, "%s", buf);
 }
