@@ -9,6 +9,7 @@
 
 #include "measure.h"
 #include "opts.h"
+#include "file_util.h"
 #include "report.h"
 
 /* Parse s, expecting success; return the value. */
@@ -392,8 +393,6 @@ Test(opt_json, every_option_by_kind)
 	};
 	char dir[] = "/tmp/pw-optjson-XXXXXX", path[64], buf[1024];
 	struct json j;
-	FILE *f;
-	size_t n;
 
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/m.json", dir);
@@ -402,11 +401,7 @@ Test(opt_json, every_option_by_kind)
 	opt_json(&j, defs);
 	json_obj_end(&j);
 	cr_assert_eq(json_commit(&j), 0);
-	f = fopen(path, "r");
-	cr_assert_not_null(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
+	cr_assert_geq(slurp(path, buf, sizeof(buf)), 0, "cannot read %s", path);
 	unlink(path);
 	rmdir(dir);
 	cr_expect(strstr(buf, "\"dry_run\": true") != NULL, "%s", buf);

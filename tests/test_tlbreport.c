@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "tlbreport.h"
+#include "file_util.h"
 
 static struct tlbfit_result fit_of(const double *cost_ns, int n)
 {
@@ -66,8 +67,6 @@ Test(tlbreport, tlb_json_flags_cpuid_against_published)
 	struct cpu_info ci;
 	struct tlbreport rep;
 	char dir[] = "/tmp/pw-tlbreport-XXXXXX", path[64], buf[65536];
-	FILE *f;
-	size_t n;
 
 	memset(&ci, 0, sizeof(ci));
 	ci.leaves[0] = (struct cpu_leaf){ 0, 0, 0xd, 0x68747541, 0x444d4163, 0x69746e65 };
@@ -84,11 +83,7 @@ Test(tlbreport, tlb_json_flags_cpuid_against_published)
 	tlbreport_init(&rep, &ci);
 	tlbreport_note(&rep, "hugetlb1g", 1048576, "memory for only %d pages", 11);
 	cr_assert_eq(tlbreport_write(&rep, path, 0), 0);
-	f = fopen(path, "r");
-	cr_assert_not_null(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
+	cr_assert_geq(slurp(path, buf, sizeof(buf)), 0, "cannot read %s", path);
 	unlink(path);
 	rmdir(dir);
 	cr_expect(strstr(buf, "\"model\": \"AMD Zen 5\"") != NULL, "%s", buf);
