@@ -27,7 +27,8 @@
 
 static const char CSV_HEADER[] =
 	"backing,page_kb,huge_fraction,pattern,stride_bytes,stagger,footprint_bytes,"
-	"ns_median,ns_min,ns_p90,cycles_per_load,cycles_source,core_ghz,nr_reps,"
+	"ns_median,ns_min,ns_p90,cycles_per_load,cycles_source,core_ghz,core_ghz_mul,"
+	"cycles_uncertain,nr_reps,"
 	"loads_per_rep,dtlb_miss_per_load,stlb_hit_per_load,walk_per_load,"
 	"walk_cycles_per_load";
 static const char CMP_HEADER[] =
@@ -77,8 +78,7 @@ static const struct opt_def defs[] = {
 static struct run run = { .tool = "chase", .data_name = "chase.csv" };
 static struct bufset set;
 static struct ctr_set ctr;
-static double core_ghz_all[MAX_POINTS * MAX_ITEMS];
-static int nr_ghz;
+static struct clock_run clk;
 
 static void parse(int argc, char **argv)
 {
@@ -122,16 +122,8 @@ static void parse(int argc, char **argv)
 
 static void meta_extra(struct json *j, void *ctx)
 {
-	double tmp[MAX_POINTS * MAX_ITEMS];
-	struct stats st = { 0 };
-
 	opt_json(j, defs);
-	memcpy(tmp, core_ghz_all, (size_t)nr_ghz * sizeof(double));
-	if (nr_ghz)
-		stats_summary(tmp, (size_t)nr_ghz, &st);
-	json_num(j, "core_ghz_est", nr_ghz ? st.median : NAN);
-	json_num(j, "core_ghz_est_min", nr_ghz ? st.min : NAN);
-	json_num(j, "core_ghz_est_max", nr_ghz ? st.max : NAN);
+	clock_run_json(j, &clk);
 	json_str(j, "cycles_source", ctr.col[CTR_CYCLES].counting ? "pmu" : "est");
 	ctr_json(j, &ctr);
 	bufset_json(j, &set);
@@ -173,10 +165,11 @@ static int point(struct report_csv *csv, struct report_csv *cmp, const struct ch
 		 uint64_t fp)
 {
 	struct measure_target t[MAX_ITEMS];
-	double ns[MAX_ITEMS][MEASURE_MAX_REPS], ghz[MEASURE_MAX_REPS], g[MEASURE_MAX_REPS];
+	double ns[MAX_ITEMS][MEASURE_MAX_REPS];
+	struct clock_est ce[MEASURE_MAX_REPS];
 	struct measure_plan plan = { (unsigned)o.reps, o.rep_ms * 1000000, 1000000, &run_stop, &ctr };
 	struct buf *b[MAX_ITEMS];
-	struct stats gs;
+	struct clock_point gs;
 	int n = 0;
 
 	/* Backings sized down to a pool take part only while they cover fp. */
@@ -191,26 +184,25 @@ static int point(struct report_csv *csv, struct report_csv *cmp, const struct ch
 		t[i].nr_trips = measure_calibrate(&t[i].pos, plan.min_rep_ns);
 		t[i].ns_per_load = ns[i];
 	}
-	if (measure_rounds(t, n, &plan, ghz))
+	if (measure_rounds(t, n, &plan, ce))
 		return -1;
-	memcpy(g, ghz, o.reps * sizeof(double));
-	stats_summary(g, o.reps, &gs);
-	if (nr_ghz < MAX_POINTS * MAX_ITEMS)
-		core_ghz_all[nr_ghz++] = gs.median;
+	clock_summarise(ce, o.reps, &gs);
+	clock_run_add(&clk, &gs);
 	for (int i = 0; i < n; i++) {
 		double hf = buf_huge_fraction_prefix(b[i], fp);
 
 		double cyc = measure_per_load(&t[i], CTR_CYCLES);
-		char cols[CTR_NR][32];
+		char cols[CTR_NR][32], mul[32];
 
+		report_per_load_cell(mul, sizeof(mul), gs.mul_ghz);
 		for (int c = 1; c < CTR_NR; c++)
 			report_per_load_cell(cols[c], sizeof(cols[c]), measure_per_load(&t[i], (enum ctr_col)c));
-		report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%s,%.4f,%" PRIu64 ",%" PRIu64 ",%s,%s,%s,%s",
+		report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%s,%.4f,%s,%d,%" PRIu64 ",%" PRIu64 ",%s,%s,%s,%s",
 			       b[i]->backing->name, hf >= BUF_HUGE_ENOUGH ? b[i]->backing->want_page_kb : 4, hf,
 			       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,
 			       t[i].st.median, t[i].st.min, t[i].st.p90,
-			       isnan(cyc) ? t[i].st.median * gs.median : cyc, isnan(cyc) ? "est" : "pmu",
-			       gs.median, o.reps, t[i].nr_trips * CHASE_UNROLL, cols[CTR_DTLB_MISS],
+			       isnan(cyc) ? t[i].st.median * gs.ghz : cyc, isnan(cyc) ? "est" : "pmu",
+			       gs.ghz, mul, isnan(cyc) && gs.agree == 0, o.reps, t[i].nr_trips * CHASE_UNROLL, cols[CTR_DTLB_MISS],
 			       cols[CTR_STLB_HIT], cols[CTR_WALK], cols[CTR_WALK_CYCLES]);
 		if (i > 0)
 			compare_row(cmp, cs, fp, b[0], b[i], ns[0], ns[i]);

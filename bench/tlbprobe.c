@@ -25,8 +25,8 @@
 static const char CSV_HEADER[] =
 	"backing,page_kb,huge_fraction,layout,pages,probe_ns_median,probe_ns_min,probe_ns_p90,"
 	"base_ns_median,base_ns_min,base_ns_p90,delta_ns,delta_p10_ns,delta_p90_ns,"
-	"delta_cycles,core_ghz,nr_reps,probe_dtlb_miss_per_load,probe_stlb_hit_per_load,"
-	"probe_walk_per_load";
+	"delta_cycles,core_ghz,core_ghz_mul,cycles_uncertain,nr_reps,probe_dtlb_miss_per_load,probe_stlb_hit_per_load,"
+	"probe_walk_per_load,pass";
 
 /* Where the probe line sits in its page: one row per layout. */
 static const struct layout {
@@ -43,19 +43,20 @@ static const struct layout {
 
 static struct {
 	const char *backings, *out;
-	uint64_t min_pages, max_pages, max_huge_pages, ppo, reps, rep_ms, cpu, seed;
+	uint64_t min_pages, min_huge_pages, max_pages, max_huge_pages, ppo, reps, rep_ms, cpu, seed;
 	int quick, reserve, progress, no_progress, no_counters;
 	const char *events, *hugetlbfs;
 	const struct buf_backing *bk[BUFSET_MAX];
 	int nr_bk;
 } o = {
-	.backings = "4k,thp", .min_pages = 8, .ppo = 16, .reps = 9, .rep_ms = 3,
+	.backings = "4k,thp", .min_pages = 8, .min_huge_pages = 2, .ppo = 16, .reps = 9, .rep_ms = 3,
 	.cpu = UINT64_MAX, .seed = 1,
 };
 
 static const struct opt_def defs[] = {
 	{ "backing", OPT_STR, &o.backings, "LIST", "backings to probe: 4k, thp, hugetlb2m, hugetlb1g (default 4k,thp)" },
-	{ "min-pages", OPT_U64, &o.min_pages, "N", "fewest pages touched (default 8)" },
+	{ "min-pages", OPT_U64, &o.min_pages, "N", "fewest 4K pages touched (default 8)" },
+	{ "min-huge-pages", OPT_U64, &o.min_huge_pages, "N", "fewest huge pages touched, 2.. (default 2: a knee below 8 pages shows)", 2, 1u << 20 },
 	{ "max-pages", OPT_U64, &o.max_pages, "N", "most 4K pages touched (default 32768, 16384 with --quick)", 2, 1u << 20 },
 	{ "max-huge-pages", OPT_U64, &o.max_huge_pages, "N", "most 2M pages touched (default 1024, 512 with --quick)", 2, 8192 },
 	{ "points-per-octave", OPT_U64, &o.ppo, "N", "page counts per doubling, 2..64 (default 16)", 2, 64 },
@@ -81,6 +82,7 @@ static struct bufset set;
 static struct buf base;            /* the packed baseline's lines */
 static struct tlbreport rep;
 static struct ctr_set ctr;
+static struct clock_run clk;
 
 static void parse(int argc, char **argv)
 {
@@ -105,6 +107,9 @@ static void parse(int argc, char **argv)
 	if (o.min_pages < 2 || 4 * o.min_pages > o.max_pages)
 		die_usage("--min-pages %" PRIu64 ": want 2..a quarter of --max-pages (%" PRIu64 "), so a knee can show",
 			  o.min_pages, o.max_pages);
+	if (4 * o.min_huge_pages > o.max_huge_pages)
+		die_usage("--min-huge-pages %" PRIu64 ": want 2..a quarter of --max-huge-pages (%" PRIu64 "), so a knee can show",
+			  o.min_huge_pages, o.max_huge_pages);
 	if ((double)o.ppo * log2((double)o.max_pages / (double)o.min_pages) + 2 > MAX_POINTS)
 		die_usage("--points-per-octave %" PRIu64 ": too many page counts from --min-pages to --max-pages; at most %d",
 			  o.ppo, MAX_POINTS);
@@ -119,6 +124,7 @@ static void meta_extra(struct json *j, void *ctx)
 {
 	opt_json(j, defs);
 	json_str(j, "cycles_source", "est");
+	clock_run_json(j, &clk);
 	ctr_json(j, &ctr);
 	bufset_json(j, &set);
 }
@@ -134,13 +140,14 @@ static void plan_sizes(uint64_t *sizes)
 	for (int i = 0; i < o.nr_bk; i++) {
 		uint64_t page = (uint64_t)o.bk[i]->want_page_kb * 1024;
 		uint64_t nr = page == 4096 ? o.max_pages : o.max_huge_pages;
+		uint64_t least = page == 4096 ? o.min_pages : o.min_huge_pages;
 
 		if (nr > avail / page)
 			nr = avail / page;
-		if (nr < 4 * o.min_pages) {
+		if (nr < 4 * least) {
 			tlbreport_note(&rep, o.bk[i]->name, o.bk[i]->want_page_kb,
 				       "memory for only %" PRIu64 " pages: too few to find a knee (need %" PRIu64 ")",
-				       nr, 4 * o.min_pages);
+				       nr, 4 * least);
 			warn("skipping backing %s: memory for only %" PRIu64 " pages", o.bk[i]->name, nr);
 			continue;
 		}
@@ -160,15 +167,17 @@ static void release(void *ctx)
 /* Time the probe and the baseline at nr pages in interleaved rounds and
  * write the row; the point goes into the curve for the fit. */
 static int point(struct report_csv *csv, struct buf *b, const struct layout *l, uint64_t nr,
-		 struct tlbreport_curve *cv)
+		 unsigned reps, int pass, struct tlbreport_curve *cv)
 {
 	uint64_t page = (uint64_t)b->backing->want_page_kb * 1024;
 	struct chain_spec probe = { page, CHAIN_RAND, 1, o.seed, l->step, l->span_is_4k ? 4096 : 0 };
 	struct chain_spec packed = { CHAIN_LINE, CHAIN_RAND, 0, o.seed, 0, 0 };
-	struct measure_plan plan = { (unsigned)o.reps, o.rep_ms * 1000000, 500000, &run_stop, &ctr };
-	double ns[2][MEASURE_MAX_REPS], ghz[MEASURE_MAX_REPS], d[MEASURE_MAX_REPS];
+	struct measure_plan plan = { reps, o.rep_ms * 1000000, 500000, &run_stop, &ctr };
+	double ns[2][MEASURE_MAX_REPS], d[MEASURE_MAX_REPS];
+	struct clock_est ce[MEASURE_MAX_REPS];
 	struct measure_target t[2];
-	struct stats gs, ds;
+	struct clock_point gs;
+	struct stats ds;
 
 	t[0].pos = chain_build(b->base, nr * page, &probe);
 	t[1].pos = chain_build(base.base, nr * CHAIN_LINE, &packed);
@@ -176,32 +185,78 @@ static int point(struct report_csv *csv, struct buf *b, const struct layout *l, 
 		t[i].nr_trips = measure_calibrate(&t[i].pos, plan.min_rep_ns);
 		t[i].ns_per_load = ns[i];
 	}
-	if (measure_rounds(t, 2, &plan, ghz))
+	if (measure_rounds(t, 2, &plan, ce))
 		return -1;
 	for (unsigned r = 0; r < plan.nr_reps; r++)
 		d[r] = ns[0][r] - ns[1][r];
-	stats_summary(ghz, plan.nr_reps, &gs);
+	clock_summarise(ce, plan.nr_reps, &gs);
+	clock_run_add(&clk, &gs);
 	stats_summary(d, plan.nr_reps, &ds);
-	char cols[3][32];
+	char cols[4][32];
 
+	report_per_load_cell(cols[3], sizeof(cols[3]), gs.mul_ghz);
 	report_per_load_cell(cols[0], sizeof(cols[0]), measure_per_load(&t[0], CTR_DTLB_MISS));
 	report_per_load_cell(cols[1], sizeof(cols[1]), measure_per_load(&t[0], CTR_STLB_HIT));
 	report_per_load_cell(cols[2], sizeof(cols[2]), measure_per_load(&t[0], CTR_WALK));
-	report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%u,%s,%s,%s",
+	report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%s,%d,%u,%s,%s,%s,%d",
 		       b->backing->name,
 		       buf_huge_fraction_prefix(b, nr * page) >= BUF_HUGE_ENOUGH ? b->backing->want_page_kb : 4,
 		       buf_huge_fraction_prefix(b, nr * page),
 		       l->name, nr, t[0].st.median, t[0].st.min, t[0].st.p90, t[1].st.median,
 		       t[1].st.min, t[1].st.p90, ds.median, stats_percentile(d, plan.nr_reps, 10),
-		       ds.p90, ds.median * gs.median, gs.median, plan.nr_reps, cols[0], cols[1], cols[2]);
+		       ds.p90, ds.median * gs.ghz, gs.ghz, cols[3], gs.agree == 0, plan.nr_reps,
+		       cols[0], cols[1], cols[2], pass);
 	tlbreport_add_point(cv, nr, ds.median, ds.p90 - stats_percentile(d, plan.nr_reps, 10),
-			    t[0].st.median, gs.median);
+			    t[0].st.median, gs.ghz);
 	return 0;
+}
+
+/* Put v[0..n) in a seeded random order: a second of host noise then
+ * scatters over a curve as lone outliers, which the fit shrugs off, instead
+ * of lifting a run of neighbours into a false step. */
+static void shuffle(uint64_t *v, int n)
+{
+	for (uint64_t st = o.seed, k = (uint64_t)n; k > 1; k--) {
+		uint64_t j = chain_rand_next(&st) % k, t = v[k - 1];
+
+		v[k - 1] = v[j];
+		v[j] = t;
+	}
+}
+
+/* Survey one curve at geometric page counts, fit it, then probe every page
+ * count around each knee found (from 10% before its start to 10% past its
+ * end, at most 48 counts per knee) in two passes, each in its own random
+ * order, and fit again: no knee is read off points 4% apart, and a count
+ * disturbed in one pass is taken from the other (see tlbreport_add_point). */
+static void curve(struct report_csv *csv, struct buf *b, const struct layout *l, uint64_t least,
+		  uint64_t most)
+{
+	struct tlbreport_curve *cv = tlbreport_curve(&rep, b->backing->name,
+						      b->backing->want_page_kb, l->name);
+	uint64_t counts[MAX_POINTS];
+	int n = measure_geometric(least, most, (unsigned)o.ppo, 1, counts, MAX_POINTS);
+
+	shuffle(counts, n);
+	for (int k = 0; k < n && !run_stop; k++)
+		if (point(csv, b, l, counts[k], (unsigned)o.reps, 0, cv))
+			return;
+	tlbreport_fit(&rep, cv);
+	if (cv->fitted != 1)
+		return;
+	n = tlbfit_refine_counts(&cv->fit, 3, 0.10, 48, least, most, counts, MAX_POINTS);
+	for (int pass = 1; pass <= 2; pass++) {
+		shuffle(counts, n);
+		for (int k = 0; k < n && !run_stop; k++)
+			if (point(csv, b, l, counts[k], (unsigned)o.reps, pass, cv))
+				return;
+	}
+	tlbreport_fit(&rep, cv);
 }
 
 int main(int argc, char **argv)
 {
-	uint64_t counts[MAX_POINTS], sizes[BUFSET_MAX], done = 0, total = 0;
+	uint64_t sizes[BUFSET_MAX], done = 0, total = 0;
 	struct report_csv csv;
 	char path[4200], label[160], why[256];
 
@@ -238,30 +293,20 @@ int main(int argc, char **argv)
 		struct buf *b = &set.b[i];
 		uint64_t page = (uint64_t)b->backing->want_page_kb * 1024;
 		uint64_t cap = page == 4096 ? o.max_pages : o.max_huge_pages;
+		uint64_t least = page == 4096 ? o.min_pages : o.min_huge_pages;
 		uint64_t most = b->bytes / page < cap ? b->bytes / page : cap;
-		int n = measure_geometric(o.min_pages, most, (unsigned)o.ppo, 1, counts, MAX_POINTS);
 
-		if (most < 4 * o.min_pages) {
+		if (most < 4 * least) {
 			tlbreport_note(&rep, b->backing->name, b->backing->want_page_kb,
 				       "only %" PRIu64 " pages could be had: too few to find a knee", most);
 			continue;
 		}
 		for (size_t l = 0; l < sizeof(layouts) / sizeof(layouts[0]) && !run_stop; l++) {
-			struct tlbreport_curve *cv;
-
 			if (layouts[l].huge_only && page == 4096)
 				continue;
-			cv = tlbreport_curve(&rep, b->backing->name, b->backing->want_page_kb,
-					     layouts[l].name);
 			snprintf(label, sizeof(label), "%s, %s", b->backing->name, layouts[l].name);
-			for (int k = 0; k < n && !run_stop; k++) {
-				run_progress(&run, done, total, label);
-				if (point(&csv, b, &layouts[l], counts[k], cv))
-					break;
-			}
-			done++;
-			if (!run_stop)
-				tlbreport_fit(&rep, cv);
+			run_progress(&run, done++, total, label);
+			curve(&csv, b, &layouts[l], least, most);
 		}
 	}
 	report_csv_close(&csv);

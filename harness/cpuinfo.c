@@ -155,6 +155,56 @@ static void decode_intel_tlb(struct cpu_info *ci)
 	}
 }
 
+static int all_zero(const struct cpu_leaf *l)
+{
+	return !l->eax && !l->ebx && !l->ecx && !l->edx;
+}
+
+/* Say why no data TLB was declared: a leaf the CPU does not offer is not the
+ * same as a leaf a hypervisor returns as zeros. */
+static void explain_empty(struct cpu_info *ci, int hv)
+{
+	const struct cpu_leaf *l0 = find_leaf(ci, 0, 0), *l2 = find_leaf(ci, 2, 0);
+	const struct cpu_leaf *l18 = find_leaf(ci, 0x18, 0);
+	const struct cpu_leaf *x0 = find_leaf(ci, 0x80000000, 0);
+	const struct cpu_leaf *l5 = find_leaf(ci, 0x80000005, 0);
+	const struct cpu_leaf *l6 = find_leaf(ci, 0x80000006, 0);
+	const char *who = hv ? "the hypervisor hides" : "the CPU declares nothing in";
+	size_t n = sizeof(ci->tlb_why);
+
+	for (int i = 0; i < ci->nr_tlb; i++)
+		if (ci->tlb[i].entries > 0)
+			return;
+	if (!strcmp(ci->vendor, "GenuineIntel")) {
+		int use_leaf18 = 0;
+		struct cpu_tlb scratch[CPU_MAX_TLB];
+
+		if (l2)
+			cpuid_leaf2_tlbs(l2->eax, l2->ebx, l2->ecx, l2->edx, scratch, CPU_MAX_TLB,
+					 &use_leaf18);
+		if (l18)
+			snprintf(ci->tlb_why, n, "%s CPUID leaf 0x18 (%s)", who,
+				 all_zero(l18) ? "all its registers are zero"
+					       : "it lists no data TLB");
+		else if (use_leaf18)
+			snprintf(ci->tlb_why, n,
+				 "CPUID leaf 2 points to leaf 0x18, which is not offered (highest leaf %#x)%s",
+				 l0 ? l0->eax : 0, hv ? ": the hypervisor hides it" : "");
+		else
+			snprintf(ci->tlb_why, n, "%s CPUID leaf 2 (no data-TLB descriptor)", who);
+	} else if (!strcmp(ci->vendor, "AuthenticAMD") || !strcmp(ci->vendor, "HygonGenuine")) {
+		if (!l5 || !l6)
+			snprintf(ci->tlb_why, n,
+				 "CPUID leaves 0x80000005/6 are not offered (highest extended leaf %#x)%s",
+				 x0 ? x0->eax : 0, hv ? ": the hypervisor hides them" : "");
+		else
+			snprintf(ci->tlb_why, n, "%s CPUID leaves 0x80000005/6 (their data-TLB fields are zero)",
+				 who);
+	} else {
+		snprintf(ci->tlb_why, n, "no CPUID TLB decoder for vendor '%s'", ci->vendor);
+	}
+}
+
 static void regs_to_str(char *dst, uint32_t a, uint32_t b, uint32_t c)
 {
 	memcpy(dst, &a, 4);
@@ -170,7 +220,7 @@ void cpu_decode(struct cpu_info *ci)
 	char *p = ci->brand;
 
 	ci->nr_tlb = 0;
-	ci->vendor[0] = ci->brand[0] = ci->hv_signature[0] = '\0';
+	ci->vendor[0] = ci->brand[0] = ci->hv_signature[0] = ci->tlb_why[0] = '\0';
 	if (l0)
 		regs_to_str(ci->vendor, l0->ebx, l0->edx, l0->ecx);
 	if (l1) {
@@ -207,6 +257,7 @@ void cpu_decode(struct cpu_info *ci)
 		decode_amd_tlb(ci);
 	else if (!strcmp(ci->vendor, "GenuineIntel"))
 		decode_intel_tlb(ci);
+	explain_empty(ci, l1 && (l1->ecx & (1u << 31)));
 }
 
 int cpu_tlb_entries(const struct cpu_info *ci, unsigned level, unsigned page_kb)

@@ -30,6 +30,7 @@ struct cpu_info {
 	int nr_leaves;
 	struct cpu_tlb tlb[CPU_MAX_TLB]; /* declared data TLBs */
 	int nr_tlb;
+	char tlb_why[200];        /* why no data TLB is declared; "" when one is */
 };
 
 /* Read the live CPU's leaves and decode them. */

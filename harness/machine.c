@@ -103,5 +103,6 @@ void machine_json(struct json *j, const struct machine *m)
 	json_int(j, "l3_bytes", (int64_t)m->cache_bytes[3]);
 	json_int(j, "mem_available_bytes", (int64_t)m->mem_available_bytes);
 	machine_tlb_json(j, "tlb_declared", c);
+	json_str(j, "tlb_declared_why_empty", c->tlb_why[0] ? c->tlb_why : NULL);
 	json_obj_end(j);
 }

@@ -57,7 +57,7 @@ uint64_t measure_calibrate(void **pos, uint64_t min_rep_ns)
 }
 
 int measure_rounds(struct measure_target *t, int nr, const struct measure_plan *plan,
-		   double *ghz)
+		   struct clock_est *clk)
 {
 	struct ctr_set *ctr = plan->ctr && plan->ctr->nr_counting ? plan->ctr : NULL;
 
@@ -79,7 +79,7 @@ int measure_rounds(struct measure_target *t, int nr, const struct measure_plan *
 				x->ns_per_load[r - 1] = ns;
 		}
 		if (r > 0)
-			ghz[r - 1] = clock_core_ghz_sample(plan->clock_ns);
+			clock_core_sample(plan->clock_ns, &clk[r - 1]);
 	}
 	for (int k = 0; k < nr; k++) {
 		double tmp[MEASURE_MAX_REPS];

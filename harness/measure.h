@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "counters.h"
 #include "stats.h"
 
@@ -37,10 +38,10 @@ double measure_per_load(const struct measure_target *t, enum ctr_col c);
 uint64_t measure_calibrate(void **pos, uint64_t min_rep_ns);
 
 /* Time every target nr_reps+1 times in interleaved rounds; drop the first
- * round. ghz[nr_reps] receives a core-clock sample per kept round. Returns
+ * round. clk[nr_reps] receives a core-clock sample per kept round. Returns
  * 0, or -1 when *stop was raised (nothing is summarised then). */
 int measure_rounds(struct measure_target *t, int nr, const struct measure_plan *plan,
-		   double *ghz);
+		   struct clock_est *clk);
 
 
 

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Noise below a picosecond is treated as a picosecond: far below what a
@@ -40,7 +41,15 @@ void tlbfit_defaults(struct tlbfit_params *p)
 	p->penalty = 3.0;
 	p->outlier_cap = 3.0;
 	p->min_plateau_octaves = 0.5;
-	p->knee_frac = 0.20;
+	/* A set-associative TLB indexed by page number thrashes set by set
+	 * past its capacity: 97 pages on 96 entries of 16 sets miss 7% of the
+	 * time, so a sharp step is read where it starts. A hashed or shared L2
+	 * loses entries before capacity and keeps some after it (Emerald
+	 * Rapids: from 0.7x to 1.1x of 2048; Zen 5 guest: 0.95x to 1.4x of
+	 * 4096): a quarter of the way up sits within 10% of capacity on both. */
+	p->knee_frac = 0.10;
+	p->ramp_frac = 0.25;
+	p->ramp_octaves = 0.4;
 	p->min_snr = 3.0;
 	p->min_step_ns = 0.1; /* a third of a cycle: below any TLB effect */
 }
@@ -275,11 +284,14 @@ static void make_level(const struct fit *f, const struct seg *A, const struct se
 		 * capacity is somewhere in that interval, and its middle is off
 		 * by half a point spacing at worst. */
 		lv->knee_pages = exp2((f->x[k_lo - 1] + f->x[k_lo]) / 2);
-		lv->mid_pages = lv->end_pages = lv->knee_pages;
+		lv->start_pages = lv->mid_pages = lv->end_pages = lv->knee_pages;
 	} else {
-		lv->knee_pages = exp2(f->x[k_lo - 1] + t_lo * (f->x[k_lo] - f->x[k_lo - 1]));
+		lv->start_pages = exp2(f->x[k_lo - 1] + t_lo * (f->x[k_lo] - f->x[k_lo - 1]));
 		lv->mid_pages = crossing_pages(f, A->a, B->a, B->b, lo + 0.5 * step);
 		lv->end_pages = exp2(f->x[k_hi - 1] + t_hi * (f->x[k_hi] - f->x[k_hi - 1]));
+		lv->knee_pages = lv->start_pages;
+		if (log2(lv->end_pages / lv->start_pages) > f->p->ramp_octaves)
+			lv->knee_pages = crossing_pages(f, A->a, B->a, B->b, lo + f->p->ramp_frac * step);
 	}
 	lv->entries = (int)lround(lv->knee_pages);
 	lv->miss_cost_ns = step;
@@ -289,7 +301,7 @@ static void make_level(const struct fit *f, const struct seg *A, const struct se
 	lv->snr = step / lv->noise_ns;
 	lv->nr_below = A->b - A->a + 1;
 	lv->nr_above = B->b - B->a + 1;
-	lv->ramp_octaves = fmax(0, log2(lv->end_pages / lv->knee_pages));
+	lv->ramp_octaves = fmax(0, log2(lv->end_pages / lv->start_pages));
 	/* Each factor is 1/2 at the edge of belief: a step 3x the noise, 3
 	 * points on the thinner plateau, a ramp an octave wide. */
 	nmin = lv->nr_below < lv->nr_above ? lv->nr_below : lv->nr_above;
@@ -365,6 +377,38 @@ int tlbfit_fit(const struct tlbfit_input *in, const struct tlbfit_params *p,
 	return 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int tlbfit_refine_counts(const struct tlbfit_result *fit, int nr_knees, double frac,
+			 int per_knee, uint64_t lo, uint64_t hi, uint64_t *out, int max)
+{
+	int n = 0, w = 0;
+
+	for (int l = 0; l < fit->nr_levels && l < nr_knees && per_knee > 0; l++) {
+		const struct tlbfit_level *lv = &fit->level[l];
+		double k = lv->entries;
+		/* A ramp is covered whole, from its start to its end. */
+		double from = fmin(k, lv->start_pages > 0 ? lv->start_pages : k);
+		double to = fmax(k, lv->end_pages > 0 ? lv->end_pages : k);
+		uint64_t a = (uint64_t)fmax(1, floor(from * (1 - frac)));
+		uint64_t b = (uint64_t)ceil(to * (1 + frac));
+		uint64_t step = (b - a) / (uint64_t)per_knee + 1;
+
+		for (uint64_t c = a < lo ? lo : a; c <= b && c <= hi && n < max; c += step)
+			out[n++] = c;
+	}
+	qsort(out, (size_t)n, sizeof(*out), cmp_u64);
+	for (int i = 0; i < n; i++)
+		if (w == 0 || out[i] != out[w - 1])
+			out[w++] = out[i];
+	return w;
+}
+
 /* An L2-TLB hit is the same lookup for either page size: within this
  * factor of 4K's L1 -> L2 step, allowing for noise. */
 #define HIT_RATIO_MAX 1.6
@@ -374,60 +418,145 @@ int tlbfit_fit(const struct tlbfit_input *in, const struct tlbfit_params *p,
 /* Below this, a level is too unsure to judge by. */
 #define MIN_CONFIDENCE 0.3
 
-enum tlbfit_splinter tlbfit_splinter(const struct tlbfit_result *fit_4k,
-				     const struct tlbfit_result *fit_2m, char *why, size_t len)
+static enum tlbfit_cost cost_kind(double cost_ns, double hit_ns)
 {
-	const struct tlbfit_level *hit, *step;
-	double walk, ratio;
+	double r = cost_ns / hit_ns;
 
-	if (fit_4k->nr_levels < 2) {
+	if (!(cost_ns > 0) || !(hit_ns > 0))
+		return TLBFIT_COST_NONE;
+	return r <= HIT_RATIO_MAX ? TLBFIT_COST_L2_HIT
+	       : r >= WALK_RATIO_MIN ? TLBFIT_COST_WALK
+				     : TLBFIT_COST_BETWEEN;
+}
+
+static const char *cost_words(enum tlbfit_cost c)
+{
+	return c == TLBFIT_COST_L2_HIT ? "an L2-TLB hit"
+	       : c == TLBFIT_COST_WALK ? "a page walk"
+				       : "more than an L2-TLB hit and less than a walk";
+}
+
+/* The size of the huge pages' L1 share, in words, for the sentences. */
+static void published_words(int published_l1, char *buf, size_t len)
+{
+	if (published_l1 > 0)
+		snprintf(buf, len, " (the vendor publishes %d L1 DTLB entries for this page size)",
+			 published_l1);
+	else
+		buf[0] = '\0';
+}
+
+/* A raised first plateau below this is no rise (as min_step_ns). */
+#define MIN_STEP_NS 0.1
+
+/* Fewer huge pages than this in the L1 DTLB is "a few": no L1 DTLB ever
+ * published holds fewer than 32 2M entries, and half of a published size
+ * is no near miss. */
+#define FEW_PAGES 16
+
+int tlbfit_first_rise(const struct tlbfit_point *pt, int nr, double thr_ns)
+{
+	for (int i = 0; i + 2 < nr; i++)
+		if (pt[i].delta_ns >= thr_ns && pt[i + 1].delta_ns >= thr_ns &&
+		    pt[i + 2].delta_ns >= thr_ns)
+			return i;
+	return -1;
+}
+
+/* Points past a rise whose median is what loads pay there. */
+#define COST_POINTS 8
+
+enum tlbfit_splinter tlbfit_splinter(const struct tlbfit_result *fit_4k,
+				     const struct tlbfit_point *pt, int nr, double core_ghz,
+				     int published_l1, const char *backing,
+				     struct tlbfit_huge *out, char *why, size_t len)
+{
+	double few = published_l1 > 0 ? 0.5 * published_l1 : FEW_PAGES, k4, hit;
+	double d[COST_POINTS];
+	char pub[96], cyc[32] = "";
+	int r, m = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->rise_pages = out->cost_ns = out->cost_cycles = NAN;
+	out->l1_4k_pages = out->hit_4k_ns = NAN;
+	published_words(published_l1, pub, sizeof(pub));
+	if (fit_4k->nr_levels < 1) {
+		snprintf(why, len, "undecided: the 4K curve shows no L1 knee to compare with");
+		return out->verdict = TLBFIT_SPLINTER_UNKNOWN;
+	}
+	k4 = out->l1_4k_pages = fit_4k->level[0].entries;
+	hit = out->hit_4k_ns = fit_4k->level[0].miss_cost_ns;
+	r = tlbfit_first_rise(pt, nr, fmax(0.5 * hit, MIN_STEP_NS));
+	if (r < 0) {
 		snprintf(why, len,
-			 "undecided: the 4K curve shows %d TLB level(s), and both an L2-TLB hit "
-			 "and a walk are needed to compare with",
-			 fit_4k->nr_levels);
-		return TLBFIT_SPLINTER_UNKNOWN;
+			 "undecided: the huge-page curve never rises by half a 4K L2-TLB hit (%.1f ns) "
+			 "up to the %.0f pages probed",
+			 hit, nr ? pt[nr - 1].pages : 0);
+		return out->verdict = TLBFIT_SPLINTER_UNKNOWN;
 	}
-	if (fit_2m->nr_levels < 1) {
-		snprintf(why, len, "undecided: the 2M curve shows no step past an L1 knee");
-		return TLBFIT_SPLINTER_UNKNOWN;
-	}
-	hit = &fit_4k->level[0];
-	step = &fit_2m->level[0];
-	walk = fit_4k->level[fit_4k->nr_levels - 1].plateau_ns - fit_4k->base_ns;
-	if (walk < WALK_RATIO_MIN * hit->miss_cost_ns) {
+	for (int i = r; i < nr && m < COST_POINTS; i++)
+		d[m++] = pt[i].delta_ns;
+	out->cost_ns = stats_median_of(d, (size_t)m);
+	/* Over the plateau before the rise, when there is one. */
+	m = 0;
+	for (int i = r - 1; i >= 0 && m < COST_POINTS; i--)
+		d[m++] = pt[i].delta_ns;
+	if (m)
+		out->cost_ns -= stats_median_of(d, (size_t)m);
+	out->cost_cycles = core_ghz > 0 ? out->cost_ns * core_ghz : NAN;
+	out->cost = cost_kind(out->cost_ns, hit);
+	if (isfinite(out->cost_cycles))
+		snprintf(cyc, sizeof(cyc), ", %.0f cycles", out->cost_cycles);
+	/* Raised from the fewest pages measured: nothing stays in the L1. */
+	if (r == 0) {
+		out->rise_pages = pt[0].pages;
 		snprintf(why, len,
-			 "undecided: a 4K walk (%.1f ns) is not clearly dearer than a 4K L2-TLB "
-			 "hit (%.1f ns)",
-			 walk, hit->miss_cost_ns);
-		return TLBFIT_SPLINTER_UNKNOWN;
+			 "here %s costs %s (%.1f ns%s) on every load from %.0f huge pages on, the "
+			 "fewest probed, which 4K pages do not pay until %.0f pages: these huge "
+			 "translations do not stay in the L1 DTLB%s",
+			 backing, cost_words(out->cost), out->cost_ns, cyc, pt[0].pages, k4, pub);
+		return out->verdict = TLBFIT_NOT_IN_L1;
 	}
-	if (hit->confidence < MIN_CONFIDENCE || step->confidence < MIN_CONFIDENCE) {
-		snprintf(why, len, "undecided: the knees are unsure (confidence 4K %.2f, 2M %.2f)",
-			 hit->confidence, step->confidence);
-		return TLBFIT_SPLINTER_UNKNOWN;
-	}
-	ratio = step->miss_cost_ns / hit->miss_cost_ns;
-	if (ratio <= HIT_RATIO_MAX) {
+	out->rise_pages = pt[r - 1].pages;
+	if (out->rise_pages < few) {
 		snprintf(why, len,
-			 "2M pages get 2M TLB entries: past the L1 knee at %d pages a load costs "
-			 "%.1f ns more, like a 4K L2-TLB hit (%.1f ns), not a walk (%.1f ns)",
-			 step->entries, step->miss_cost_ns, hit->miss_cost_ns, walk);
-		return TLBFIT_HUGE_ENTRIES;
+			 "here %s costs %s (%.1f ns%s) on every load beyond %.0f huge pages, which 4K "
+			 "pages do not pay until %.0f pages: these huge translations do not stay in the "
+			 "L1 DTLB beyond a few pages%s",
+			 backing, cost_words(out->cost), out->cost_ns, cyc, out->rise_pages, k4, pub);
+		return out->verdict = TLBFIT_NOT_IN_L1;
 	}
-	if (ratio >= WALK_RATIO_MIN) {
+	if (fabs(out->rise_pages - k4) > 0.15 * k4) {
 		snprintf(why, len,
-			 "2M pages do not get 2M TLB entries here: past the L1 knee at %d pages "
-			 "a load costs %.1f ns more, %.1fx a 4K L2-TLB hit (%.1f ns): it walks "
-			 "(4K walks cost up to %.1f ns here), so the huge pages are splintered "
-			 "into 4K entries",
-			 step->entries, step->miss_cost_ns, ratio, hit->miss_cost_ns, walk);
-		return TLBFIT_SPLINTERED;
+			 "%s gets huge TLB entries: the L1 DTLB holds about %.0f of them%s; past that a "
+			 "load costs %s (%.1f ns%s)",
+			 backing, out->rise_pages, pub, cost_words(out->cost), out->cost_ns, cyc);
+		return out->verdict = TLBFIT_HUGE_ENTRIES;
+	}
+	/* At the 4K knee: a walk there means 4K-granular entries colliding in
+	 * the L2 TLB; an L2-TLB hit fits a shared L1 of that size too. */
+	if (out->cost == TLBFIT_COST_WALK ||
+	    (out->cost == TLBFIT_COST_L2_HIT && published_l1 > 0 &&
+	     fabs(published_l1 - k4) > 0.15 * k4)) {
+		snprintf(why, len,
+			 "%s is splintered into 4K TLB entries: its curve rises where 4K's does (past "
+			 "%.0f pages, 4K at %.0f)%s, and then a load costs %s (%.1f ns%s)",
+			 backing, out->rise_pages, k4, pub, cost_words(out->cost), out->cost_ns, cyc);
+		return out->verdict = TLBFIT_SPLINTERED;
+	}
+	if (out->cost == TLBFIT_COST_L2_HIT && published_l1 > 0) {
+		snprintf(why, len,
+			 "%s gets huge TLB entries: the L1 DTLB holds about %.0f of them%s, as many as "
+			 "4K pages; past that a load costs %s (%.1f ns%s), not a walk",
+			 backing, out->rise_pages, pub, cost_words(out->cost), out->cost_ns, cyc);
+		return out->verdict = TLBFIT_HUGE_ENTRIES;
 	}
 	snprintf(why, len,
-		 "undecided: past the L1 knee at %d pages a 2M load costs %.1f ns more, %.1fx a "
-		 "4K L2-TLB hit (%.1f ns): between a hit and a walk (%.1f ns)",
-		 step->entries, step->miss_cost_ns, ratio, hit->miss_cost_ns, walk);
-	return TLBFIT_SPLINTER_UNKNOWN;
+		 "undecided: %s rises where 4K does (past %.0f pages) and then costs %s (%.1f ns); "
+		 "that fits huge entries in an L1 shared by all page sizes and splintered 4K entries "
+		 "alike",
+		 backing, out->rise_pages, cost_words(out->cost), out->cost_ns);
+	return out->verdict = TLBFIT_SPLINTER_UNKNOWN;
 }
 
 const char *tlbfit_splinter_name(enum tlbfit_splinter v)
@@ -437,8 +566,25 @@ const char *tlbfit_splinter_name(enum tlbfit_splinter v)
 		return "huge_entries";
 	case TLBFIT_SPLINTERED:
 		return "splintered";
+	case TLBFIT_NOT_IN_L1:
+		return "not_in_l1";
 	case TLBFIT_SPLINTER_UNKNOWN:
 		break;
 	}
 	return "unknown";
+}
+
+const char *tlbfit_cost_name(enum tlbfit_cost c)
+{
+	switch (c) {
+	case TLBFIT_COST_L2_HIT:
+		return "l2_hit";
+	case TLBFIT_COST_WALK:
+		return "walk";
+	case TLBFIT_COST_BETWEEN:
+		return "between";
+	case TLBFIT_COST_NONE:
+		break;
+	}
+	return "none";
 }

@@ -5,6 +5,7 @@
 #define PW_TLBFIT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define TLBFIT_MAX_POINTS 512 /* 16 points per octave over 32 octaves */
 #define TLBFIT_MAX_LEVELS 8
@@ -30,14 +31,17 @@ struct tlbfit_params {
 	double penalty;		    /* cost of one more segment, times ln(nr), in noise units */
 	double outlier_cap;	    /* one point's misfit counts at most this many noise units */
 	double min_plateau_octaves; /* an inner segment narrower than this is part of a ramp */
-	double knee_frac;	    /* capacity: where the step has risen by this share */
+	double knee_frac;	    /* a sharp step's capacity: where it has risen by this share */
+	double ramp_frac;	    /* a ramp's capacity: where it has risen by this share */
+	double ramp_octaves;	    /* a step wider than this (knee_frac to 90%) is a ramp */
 	double min_snr;		    /* a level's step over one point's noise, at least */
 	double min_step_ns;	    /* and at least this, whatever the noise */
 };
 
 struct tlbfit_level {
 	int entries;		 /* pages this level covers: where its step starts */
-	double knee_pages;	 /* the same, unrounded: the knee_frac crossing */
+	double knee_pages;	 /* the same, unrounded: the knee_frac or ramp_frac crossing */
+	double start_pages;	 /* the knee_frac crossing: where the step starts */
 	double mid_pages;	 /* half the step reached */
 	double end_pages;	 /* 90% of the step reached: where a ramp ends */
 	double miss_cost_ns;	 /* extra ns per load past this level, over the plateau before */
@@ -46,7 +50,7 @@ struct tlbfit_level {
 	double noise_ns;	 /* typical noise of one point near the step */
 	double snr;		 /* miss_cost_ns / noise_ns */
 	int nr_below, nr_above;	 /* points on the plateaus either side */
-	double ramp_octaves;	 /* log2(end_pages / knee_pages) */
+	double ramp_octaves;	 /* log2(end_pages / start_pages) */
 	double confidence;	 /* 0..1: step over noise, plateau support, sharpness */
 };
 
@@ -66,18 +70,56 @@ void tlbfit_defaults(struct tlbfit_params *p);
 int tlbfit_fit(const struct tlbfit_input *in, const struct tlbfit_params *p,
 	       struct tlbfit_result *out);
 
-/* Whether 2 MiB pages get 2 MiB TLB entries, judged from a probe that puts
- * every line in sub-page 0 of its 2 MiB page: past the L1 knee, an L2-TLB
- * hit costs what 4K's L1 -> L2 step costs; a walk costs many times that. */
+/* Page counts to probe again around the first nr_knees fitted knees: every
+ * count from frac below a level's start (or entries) to frac above its end
+ * (or entries), thinned evenly to at most
+ * per_knee of them, clipped to [lo, hi]; ascending, without duplicates.
+ * Returns how many were written to out (at most max). */
+int tlbfit_refine_counts(const struct tlbfit_result *fit, int nr_knees, double frac,
+			 int per_knee, uint64_t lo, uint64_t hi, uint64_t *out, int max);
+
+/* What huge pages get in the TLB, judged from a huge backing's probe curve
+ * (one line per huge page) against the 4K curve. */
 enum tlbfit_splinter {
 	TLBFIT_SPLINTER_UNKNOWN, /* the curves cannot tell */
-	TLBFIT_HUGE_ENTRIES,	 /* the step past L1 is an L2-TLB hit */
-	TLBFIT_SPLINTERED,	 /* the step past L1 is a walk: 4K-granular entries */
+	TLBFIT_HUGE_ENTRIES,	 /* the L1 DTLB holds real huge entries */
+	TLBFIT_SPLINTERED,	 /* steps like 4K at the 4K knee: 4K-granular entries */
+	TLBFIT_NOT_IN_L1,	 /* huge translations leave the L1 DTLB past a few pages */
 };
 
-/* Compare the fitted 4K and 2M curves; a sentence saying why into why. */
+/* What the huge curve's first rise costs, as a token. */
+enum tlbfit_cost {
+	TLBFIT_COST_NONE,    /* no rise */
+	TLBFIT_COST_L2_HIT,  /* like 4K's L1 -> L2 step */
+	TLBFIT_COST_WALK,    /* several L2-TLB hits: a walk */
+	TLBFIT_COST_BETWEEN, /* neither clearly */
+};
+
+struct tlbfit_huge {
+	enum tlbfit_splinter verdict;
+	double rise_pages;	 /* huge pages past which loads pay; NaN: no rise */
+	double cost_ns;		 /* what they pay, over the first plateau */
+	double cost_cycles;	 /* the same in cycles; NaN without a clock */
+	enum tlbfit_cost cost;	 /* cost_ns against 4K's L2-TLB hit */
+	double l1_4k_pages;	 /* the 4K curve's L1 knee */
+	double hit_4k_ns;	 /* and its L2-TLB hit cost */
+};
+
+/* Index of the first of three consecutive points whose delta is at least
+ * thr_ns (a lone outlier is no rise); -1 when there is none. */
+int tlbfit_first_rise(const struct tlbfit_point *pt, int nr, double thr_ns);
+
+/* Judge a huge backing's curve pt[0..nr) (ascending pages) against the
+ * fitted 4K curve; published_l1 is the vendor's L1 DTLB entries for this
+ * page size (-1 unknown); core_ghz converts to cycles (0 unknown). The rise
+ * is read off the points themselves (half a 4K L2-TLB hit, three points in
+ * a row), so a knee at 6 pages needs no plateau of 8 points below it. One
+ * sentence a performance engineer can act on goes into why. */
 enum tlbfit_splinter tlbfit_splinter(const struct tlbfit_result *fit_4k,
-				     const struct tlbfit_result *fit_2m, char *why, size_t len);
+				     const struct tlbfit_point *pt, int nr, double core_ghz,
+				     int published_l1, const char *backing,
+				     struct tlbfit_huge *out, char *why, size_t len);
 const char *tlbfit_splinter_name(enum tlbfit_splinter v);
+const char *tlbfit_cost_name(enum tlbfit_cost c);
 
 #endif

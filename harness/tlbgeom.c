@@ -14,6 +14,14 @@
 #define NONE 0	/* the vendor says this level holds no entries of this size */
 #define NA (-1) /* not published */
 
+/* Geometries two core generations share, written once. */
+#define ZEN4_TLBS                                                                                  \
+	{ {1, K4, 72, FULL}, {1, M2, 72, FULL}, {1, G1, 72, FULL},                                  \
+	  {2, K4, 3072, 24}, {2, M2, 3072, 24}, {2, G1, NA, NA} }
+#define GOLDEN_COVE_TLBS                                                                           \
+	{ {1, K4, 96, 6}, {1, M2, 32, 4}, {1, G1, 8, NA},                                           \
+	  {2, K4, 2048, NA}, {2, M2, 2048, NA}, {2, G1, NA, NA} }
+
 const struct tlbgeom_cpu tlbgeom_table[] = {
     /* AMD Software Optimization Guide for Family 17h (56305), 2.7.2:
      * L1 DTLB 64 entries fully associative, all page sizes; L2 DTLB 1536
@@ -31,6 +39,7 @@ const struct tlbgeom_cpu tlbgeom_table[] = {
 		{2, K4, 1536, 12},
 		{2, M2, 1536, 12},
 		{2, G1, NONE, NA}},
+	.l1_load_cycles = 4,
 	.source = "AMD SOG Family 17h (56305) 2.7; WikiChip Zen",
     },
     /* AMD Software Optimization Guide for Family 17h Models 30h and
@@ -49,6 +58,7 @@ const struct tlbgeom_cpu tlbgeom_table[] = {
 		{2, K4, 2048, 12},
 		{2, M2, 2048, 12},
 		{2, G1, NONE, NA}},
+	.l1_load_cycles = 4,
 	.source = "AMD SOG Family 17h Models 30h+ (56305); WikiChip Zen 2",
     },
     /* AMD Software Optimization Guide for Family 19h (56665): L1 DTLB 64
@@ -66,6 +76,7 @@ const struct tlbgeom_cpu tlbgeom_table[] = {
 		{2, K4, 2048, NA},
 		{2, M2, 2048, NA},
 		{2, G1, NA, NA}},
+	.l1_load_cycles = 4,
 	.source = "AMD SOG Family 19h (56665)",
     },
     /* AMD Software Optimization Guide for the Zen 4 microarchitecture
@@ -77,15 +88,24 @@ const struct tlbgeom_cpu tlbgeom_table[] = {
 	.name = "AMD Zen 4",
 	.vendor = "AuthenticAMD",
 	.family = 0x19,
-	.models = {{0x10, 0x1f}, {0x60, 0xaf}},
+	.models = {{0x10, 0x1f}, {0x60, 0x9f}},
 	.nr_models = 2,
-	.tlb = {{1, K4, 72, FULL},
-		{1, M2, 72, FULL},
-		{1, G1, 72, FULL},
-		{2, K4, 3072, 24},
-		{2, M2, 3072, 24},
-		{2, G1, NA, NA}},
+	.tlb = ZEN4_TLBS,
+	.l1_load_cycles = 4,
 	.source = "AMD SOG Zen 4 (57647) 2.11",
+    },
+    /* Zen 4c (Bergamo, Siena: model A0h-AFh) is Zen 4 with a denser
+     * layout: its CPUID TLB leaves (InstLatx64 dump AuthenticAMD0AA0F02,
+     * EPYC 9754) match Raphael's entry for entry. */
+    {
+	.name = "AMD Zen 4c",
+	.vendor = "AuthenticAMD",
+	.family = 0x19,
+	.models = {{0xa0, 0xaf}},
+	.nr_models = 1,
+	.tlb = ZEN4_TLBS,
+	.l1_load_cycles = 4,
+	.source = "AMD SOG Zen 4 (57647) 2.11; InstLatx64 CPUID dump of EPYC 9754 (Bergamo)",
     },
     /* AMD Software Optimization Guide for the Zen 5 microarchitecture
      * (58455): L1 DTLB 96 entries fully associative; L2 DTLB 4096
@@ -103,7 +123,10 @@ const struct tlbgeom_cpu tlbgeom_table[] = {
 		{2, K4, 4096, 16},
 		{2, M2, 4096, 16},
 		{2, G1, NONE, NA}},
+	.l1_load_cycles = 4,
 	.source = "AMD SOG Zen 5 (58455); Hot Chips 2024 Zen 5",
+	.note = "Zen 5c cores (Strix Point's compact cores, EPYC 9005 dense parts) share these "
+		"model ranges; their CPUID TLB leaves match Zen 5's (InstLatx64 dumps)",
     },
     /* Intel 64 and IA-32 Architectures Optimization Reference Manual
      * (248966-045) Table 2-15, Skylake client; the Skylake server core
@@ -123,7 +146,8 @@ const struct tlbgeom_cpu tlbgeom_table[] = {
 		{2, K4, 1536, 12},
 		{2, M2, 1536, 12},
 		{2, G1, 16, 4}},
-	.source = "Intel Optimization Reference Manual 248966-045, Table 2-15",
+	.l1_load_cycles = 4,
+	.source = "Intel Optimization Reference Manual 248966-045, Table 2-15; Chips and Cheese (4-cycle L1D)",
     },
     /* Intel Optimization Reference Manual, Ice Lake client (Sunny Cove)
      * TLB parameters; WikiChip intel/microarchitectures/sunny_cove. Load
@@ -141,27 +165,120 @@ const struct tlbgeom_cpu tlbgeom_table[] = {
 		{2, K4, 2048, 16},
 		{2, M2, 2048, 16},
 		{2, G1, 1024, 8}},
+	.l1_load_cycles = 5,
 	.source = "Intel Optimization Reference Manual (Ice Lake client); WikiChip Sunny Cove",
     },
     /* Intel Optimization Reference Manual, Golden Cove: load DTLB 96
      * entries 6-way for 4K, 32 4-way for 2M/4M, 8 for 1G; a 2048-entry
-     * STLB (also in jiegec's Golden Cove notes, which measure the 96).
-     * Alder Lake (97h, 9Ah) and Sapphire Rapids (8Fh). */
+     * STLB (also in jiegec's Golden Cove notes, which measure the 96; Intel
+     * Architecture Day 2021: "64 -> 96"). L1D load-to-use 5 cycles (Chips
+     * and Cheese, Golden Cove's caches, 2022). Alder Lake (97h, 9Ah) and
+     * Sapphire Rapids (8Fh). */
     {
 	.name = "Intel Golden Cove",
 	.vendor = "GenuineIntel",
 	.family = 6,
 	.models = {{0x8f, 0x8f}, {0x97, 0x97}, {0x9a, 0x9a}},
 	.nr_models = 3,
+	.tlb = GOLDEN_COVE_TLBS,
+	.l1_load_cycles = 5,
+	.source = "Intel Optimization Reference Manual (Golden Cove); Intel Architecture Day 2021; "
+		  "Chips and Cheese 2022-02-11 (5-cycle L1D)",
+	.note = "Alder Lake is hybrid: these are the P-cores; its E-cores are Gracemont "
+		"and report the same model number",
+    },
+    /* Raptor Cove is Golden Cove with a larger L2: same TLBs and L1D
+     * (InstLatx64 CPUID dump of the i9-13900KF matches Alder Lake's leaf
+     * 18h entry for entry; Chips and Cheese: "nearly the same as Golden
+     * Cove"). Raptor Lake (B7h, BAh, BFh), Emerald Rapids (CFh), Bartlett
+     * Lake (D7h). */
+    {
+	.name = "Intel Raptor Cove",
+	.vendor = "GenuineIntel",
+	.family = 6,
+	.models = {{0xb7, 0xb7}, {0xba, 0xba}, {0xbf, 0xbf}, {0xcf, 0xcf}, {0xd7, 0xd7}},
+	.nr_models = 5,
+	.tlb = GOLDEN_COVE_TLBS,
+	.l1_load_cycles = 5,
+	.source = "Intel Optimization Reference Manual (Golden Cove, which Raptor Cove keeps); "
+		  "InstLatx64 CPUID dump of i9-13900KF; Chips and Cheese (Raptor Lake)",
+	.note = "Raptor Lake is hybrid: these are the P-cores; its E-cores are Gracemont",
+    },
+    /* Redwood Cove, from its CPUID leaf 18h (InstLatx64 dump of the Core
+     * Ultra 5 125H, Meteor Lake): load DTLB 96 6-way 4K, 32 4-way 2M/4M,
+     * 8 fully associative 1G; STLB 1024 8-way 4K/2M plus 1024 8-way 4K/1G
+     * (2048 for 4K). Meteor Lake (AAh, ACh), Granite Rapids (ADh, AEh). */
+    {
+	.name = "Intel Redwood Cove",
+	.vendor = "GenuineIntel",
+	.family = 6,
+	.models = {{0xaa, 0xaa}, {0xac, 0xad}, {0xae, 0xae}},
+	.nr_models = 3,
 	.tlb = {{1, K4, 96, 6},
 		{1, M2, 32, 4},
-		{1, G1, 8, NA},
-		{2, K4, 2048, NA},
-		{2, M2, 2048, NA},
+		{1, G1, 8, FULL},
+		{2, K4, 2048, 8},
+		{2, M2, 1024, 8},
+		{2, G1, 1024, 8}},
+	.source = "InstLatx64 CPUID dump of Core Ultra 5 125H (leaf 18h); Chips and Cheese, "
+		  "Redwood Cove",
+	.note = "Meteor Lake is hybrid: these are the P-cores; its E-cores are Crestmont",
+    },
+    /* Lion Cove: the load DTLB grew from 96 to 128 entries (AnandTech,
+     * Lunar Lake deep dive, 2024); a new 48 KB L0D answers in 4 cycles,
+     * the 192 KB L1D in 9. Page-size split and STLB: not published in our
+     * sources. Lunar Lake (BDh), Arrow Lake (B5h, C5h, C6h). */
+    {
+	.name = "Intel Lion Cove",
+	.vendor = "GenuineIntel",
+	.family = 6,
+	.models = {{0xb5, 0xb5}, {0xbd, 0xbd}, {0xc5, 0xc6}},
+	.nr_models = 3,
+	.tlb = {{1, K4, 128, NA},
+		{1, M2, NA, NA},
+		{1, G1, NA, NA},
+		{2, K4, NA, NA},
+		{2, M2, NA, NA},
 		{2, G1, NA, NA}},
-	.source = "Intel Optimization Reference Manual (Golden Cove)",
-	.note = "Alder Lake is hybrid: these are the P-cores; its E-cores (Gracemont) "
-		"have a 32-entry L1 DTLB and report the same model number",
+	.l1_load_cycles = 4,
+	.source = "AnandTech, Intel Lunar Lake architecture deep dive (Lion Cove), 2024",
+	.note = "the 4-cycle latency is the 48 KB L0D's, which holds a 16 KiB chase",
+    },
+    /* Gracemont, from CPUID leaf 18h as an E-core reports it (InstLatx64
+     * Raptor Lake dump): load DTLB 48 fully associative (4K); STLB 2048
+     * 4-way for 4K/2M, 8 fully associative for 1G. Alder Lake-N (BEh); on
+     * Alder and Raptor Lake it shares the P-cores' model numbers. */
+    {
+	.name = "Intel Gracemont",
+	.vendor = "GenuineIntel",
+	.family = 6,
+	.models = {{0xbe, 0xbe}},
+	.nr_models = 1,
+	.tlb = {{1, K4, 48, FULL},
+		{1, M2, NA, NA},
+		{1, G1, NA, NA},
+		{2, K4, 2048, 4},
+		{2, M2, 2048, 4},
+		{2, G1, 8, FULL}},
+	.source = "InstLatx64 CPUID dump of i9-13900KF, E-core leaf 18h",
+    },
+    /* Crestmont, from CPUID leaf 18h as a Meteor Lake E-core reports it
+     * (InstLatx64 dump): load DTLB 48 fully associative (4K); STLB 3072
+     * 6-way for 4K/2M, 8 fully associative for 1G. Sierra Forest (AFh),
+     * Grand Ridge (B6h). */
+    {
+	.name = "Intel Crestmont",
+	.vendor = "GenuineIntel",
+	.family = 6,
+	.models = {{0xaf, 0xaf}, {0xb6, 0xb6}},
+	.nr_models = 2,
+	.tlb = {{1, K4, 48, FULL},
+		{1, M2, NA, NA},
+		{1, G1, NA, NA},
+		{2, K4, 3072, 6},
+		{2, M2, 3072, 6},
+		{2, G1, 8, FULL}},
+	.source = "InstLatx64 CPUID dump of Core Ultra 5 125H, E-core leaf 18h",
     },
 };
 

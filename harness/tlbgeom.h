@@ -29,6 +29,7 @@ struct tlbgeom_cpu {
 	struct tlbgeom_models models[TLBGEOM_MAX_RANGES];
 	int nr_models;
 	struct tlbgeom_tlb tlb[TLBGEOM_MAX_TLB]; /* data TLBs; unlisted: not published */
+	int l1_load_cycles;			 /* L1D load-to-use, pointer chase; 0 not published */
 	const char *source;			 /* the public documents the numbers come from */
 	const char *note;			 /* caveat for the report, or NULL */
 };

@@ -37,15 +37,29 @@ void tlbreport_add_point(struct tlbreport_curve *cv, uint64_t pages, double delt
 			 double spread_ns, double probe_ns, double ghz)
 {
 	struct tlbfit_point *p;
+	int i = cv->nr;
 
-	if (cv->nr == TLBFIT_MAX_POINTS)
-		return;
-	p = &cv->pt[cv->nr];
+	/* Keep the curve ascending. A count probed again keeps its lower
+	 * delta: host noise (a preemption, a flush of the guest's TLB) only
+	 * ever adds time, so the lower of two is the less disturbed. */
+	while (i > 0 && cv->pt[i - 1].pages > (double)pages)
+		i--;
+	if (i > 0 && cv->pt[i - 1].pages == (double)pages) {
+		if (cv->pt[--i].delta_ns <= delta_ns)
+			return;
+	} else {
+		if (cv->nr == TLBFIT_MAX_POINTS)
+			return;
+		memmove(&cv->pt[i + 1], &cv->pt[i], (size_t)(cv->nr - i) * sizeof(cv->pt[0]));
+		memmove(&cv->ghz[i + 1], &cv->ghz[i], (size_t)(cv->nr - i) * sizeof(cv->ghz[0]));
+		cv->nr++;
+	}
+	p = &cv->pt[i];
 	p->pages = (double)pages;
 	p->delta_ns = delta_ns;
 	p->probe_ns = probe_ns;
 	p->spread = probe_ns > 0 ? spread_ns / probe_ns : 0;
-	cv->ghz[cv->nr++] = ghz;
+	cv->ghz[i] = ghz;
 }
 
 void tlbreport_fit(struct tlbreport *r, struct tlbreport_curve *cv)
@@ -152,25 +166,52 @@ static void inferred_json(struct json *j, const struct tlbreport *r)
 	json_arr_end(j);
 }
 
-/* Judge splintering per huge backing: its sub-page-0 curve against 4K. */
+/* The curve a huge backing is judged by: "spread" (for its first 64 pages,
+ * every line in sub-page 0), else "subpage0". */
+static const struct tlbreport_curve *huge_curve(const struct tlbreport *r, const char *backing)
+{
+	static const char *const pref[] = { "spread", "subpage0" };
+
+	for (int p = 0; p < 2; p++)
+		for (int i = 0; i < r->nr; i++)
+			if (!strcmp(r->cv[i].backing, backing) && !strcmp(r->cv[i].layout, pref[p]) &&
+			    r->cv[i].fitted && r->cv[i].nr >= 3)
+				return &r->cv[i];
+	return NULL;
+}
+
+/* Judge what each huge backing gets in the TLB, against the 4K curve. */
 static void splinter_json(struct json *j, const struct tlbreport *r)
 {
 	const struct tlbreport_curve *c4 = find(r, 4, "spread");
+	const struct tlbgeom_cpu *g = tlbgeom_lookup_cpu(r->ci);
 
 	json_arr(j, "huge_tlb_entries");
 	for (int i = 0; i < r->nr; i++) {
-		const struct tlbreport_curve *cv = &r->cv[i];
-		enum tlbfit_splinter v = TLBFIT_SPLINTER_UNKNOWN;
-		char why[320] = "no 4K curve to compare with";
+		const struct tlbreport_curve *cv = &r->cv[i], *hc;
+		struct tlbfit_huge h = { TLBFIT_SPLINTER_UNKNOWN, NAN, NAN, NAN, TLBFIT_COST_NONE,
+					 NAN, NAN };
+		char why[400] = "no 4K curve to compare with";
 
-		if (cv->page_kb == 4 || strcmp(cv->layout, "subpage0") || cv->fitted != 1)
+		/* One verdict per huge backing, from the curve it is judged by. */
+		if (cv->page_kb == 4 || !(hc = huge_curve(r, cv->backing)) || hc != cv)
 			continue;
 		if (c4)
-			v = tlbfit_splinter(&c4->fit, &cv->fit, why, sizeof(why));
+			tlbfit_splinter(&c4->fit, cv->pt, cv->nr,
+					stats_median_of(cv->ghz, (size_t)cv->nr),
+					tlbgeom_entries(g, 1, cv->page_kb, NULL), cv->backing, &h, why,
+					sizeof(why));
 		json_obj(j, NULL);
 		json_str(j, "backing", cv->backing);
 		json_int(j, "page_kb", cv->page_kb);
-		json_str(j, "verdict", tlbfit_splinter_name(v));
+		json_str(j, "layout", cv->layout);
+		json_str(j, "verdict", tlbfit_splinter_name(h.verdict));
+		json_num(j, "rise_pages", h.rise_pages);
+		json_num(j, "cost_ns", h.cost_ns);
+		json_num(j, "cost_cycles", h.cost_cycles);
+		json_str(j, "cost", tlbfit_cost_name(h.cost));
+		json_num(j, "l1_4k_pages", h.l1_4k_pages);
+		json_num(j, "hit_4k_ns", h.hit_4k_ns);
 		json_str(j, "why", why);
 		json_obj_end(j);
 	}

@@ -35,7 +35,8 @@ void tlbreport_init(struct tlbreport *r, const struct cpu_info *ci);
 /* A new, empty curve (dies when the table is full: a programming error). */
 struct tlbreport_curve *tlbreport_curve(struct tlbreport *r, const char *backing,
 					unsigned page_kb, const char *layout);
-/* One page count: the paired delta (median of probe - baseline per round),
+/* One page count, kept in ascending order (a count measured again keeps
+ * the lower delta): the paired delta (median of probe - baseline per round),
  * its spread (p90 - p10 of those), the probe's median and the core clock. */
 void tlbreport_add_point(struct tlbreport_curve *cv, uint64_t pages, double delta_ns,
 			 double spread_ns, double probe_ns, double ghz);

@@ -323,23 +323,116 @@ Test(cpu_decode, decoding_twice_is_stable)
 	expect_tlb(&ci, 2, KB_4K, 3072, 8);
 }
 
-Test(cpu_read, live_machine_is_amd)
+/* Intel Xeon (Emerald Rapids, family 6 model CFh) under KVM, as recorded on
+ * such a guest: leaves 0, 1, 2, 4, 0x18 (empty) and 0x40000000. */
+static void emerald_rapids_kvm(struct cpu_info *ci)
 {
-	struct cpu_info ci;
-
-	cpu_read(&ci);
-	cr_assert_str_eq(ci.vendor, "AuthenticAMD");
-	cr_assert_gt(ci.family, 0);
-	cr_assert_geq(ci.family, 0x17, "an EPYC is Zen (family 17h or later), got %#x", ci.family);
-	cr_assert_gt(ci.nr_leaves, 2);
-	cr_assert_gt(cpu_tlb_entries(&ci, 1, KB_4K), 0, "the L1 dTLB is declared here");
+	memset(ci, 0, sizeof(*ci));
+	put(ci, 0x0, 0, 0x0000001c, 0x756e6547, 0x6c65746e, 0x49656e69);
+	put(ci, 0x1, 0, 0x000c06f2, 0x01020800, 0xfffa3203, 0x1f8bfbff);
+	put(ci, 0x2, 0, 0x00feff01, 0x000000f0, 0x00000000, 0x00000000);
+	put(ci, 0x4, 0, 0x04000121, 0x02c0003f, 0x0000003f, 0x00000000);
+	put(ci, 0x4, 1, 0x04000122, 0x01c0003f, 0x0000003f, 0x00000000);
+	put(ci, 0x4, 2, 0x04000143, 0x03c0003f, 0x000007ff, 0x00000000);
+	put(ci, 0x4, 3, 0x04004163, 0x04c0003f, 0x00033fff, 0x00000000);
+	put(ci, 0x18, 0, 0x00000000, 0x00000000, 0x00000000, 0x00000000);
+	put(ci, 0x40000000, 0, 0x40000001, 0x4b4d564b, 0x564b4d56, 0x0000004d);
+	put(ci, 0x80000000, 0, 0x80000021, 0x00000000, 0x00000000, 0x00000000);
+	put(ci, 0x80000006, 0, 0x00000000, 0x00000000, 0x08007040, 0x00000000);
+	put(ci, 0x80000008, 0, 0x00303930, 0x00000000, 0x00000000, 0x00000000);
+	cpu_decode(ci);
 }
 
-Test(cpu_read, live_machine_is_a_guest)
+Test(cpu_decode, emerald_rapids_identity)
 {
 	struct cpu_info ci;
 
+	emerald_rapids_kvm(&ci);
+	cr_assert_str_eq(ci.vendor, "GenuineIntel");
+	cr_assert_eq(ci.family, 6);
+	cr_assert_eq(ci.model, 0xcf);
+	cr_assert_eq(ci.stepping, 2);
+	cr_assert_str_eq(ci.hv_signature, "KVMKVMKVM");
+}
+
+Test(cpu_decode, emerald_rapids_hidden_leaf_18_is_explained)
+{
+	struct cpu_info ci;
+
+	emerald_rapids_kvm(&ci);
+	/* Leaf 2 only says "see leaf 4 / 0x18" (FF, FE) and 0x18 is all zero. */
+	cr_assert_eq(ci.nr_tlb, 0, "%d TLBs decoded from an empty leaf 0x18", ci.nr_tlb);
+	cr_assert_eq(cpu_tlb_entries(&ci, 1, KB_4K), -1);
+	cr_assert(strstr(ci.tlb_why, "hypervisor hides CPUID leaf 0x18"), "why: %s", ci.tlb_why);
+}
+
+Test(cpu_decode, empty_leaf_18_without_hypervisor_is_the_cpus_word)
+{
+	struct cpu_info ci;
+
+	emerald_rapids_kvm(&ci);
+	ci.leaves[1].ecx &= ~(1u << 31); /* clear the hypervisor-present bit */
+	cpu_decode(&ci);
+	cr_assert(strstr(ci.tlb_why, "CPU declares nothing in CPUID leaf 0x18"), "why: %s",
+		  ci.tlb_why);
+	cr_assert_null(strstr(ci.tlb_why, "hypervisor"), "why: %s", ci.tlb_why);
+}
+
+Test(cpu_decode, leaf_2_pointing_to_a_missing_leaf_18)
+{
+	struct cpu_info ci;
+
+	emerald_rapids_kvm(&ci);
+	ci.leaves[0].eax = 0x16; /* highest leaf below 0x18 */
+	for (int i = 0; i < ci.nr_leaves; i++)
+		if (ci.leaves[i].leaf == 0x18)
+			ci.leaves[i].leaf = 0x17;
+	cpu_decode(&ci);
+	cr_assert(strstr(ci.tlb_why, "points to leaf 0x18, which is not offered"), "why: %s",
+		  ci.tlb_why);
+}
+
+Test(cpu_decode, amd_zero_tlb_fields_are_explained)
+{
+	struct cpu_info ci;
+
+	memset(&ci, 0, sizeof(ci));
+	put(&ci, 0, 0, 0x10, AMD_EBX, AMD_ECX, AMD_EDX);
+	put(&ci, 1, 0, 0x00a10f11, 0, 0x80000000u, 0);
+	put(&ci, 0x80000000, 0, 0x80000021, AMD_EBX, AMD_ECX, AMD_EDX);
+	put(&ci, 0x80000005, 0, 0, 0, 0x20080140, 0x20080140);
+	put(&ci, 0x80000006, 0, 0, 0, 0x04006140, 0);
+	cpu_decode(&ci);
+	cr_assert(strstr(ci.tlb_why, "hypervisor hides CPUID leaves 0x80000005/6"), "why: %s",
+		  ci.tlb_why);
+}
+
+Test(cpu_decode, declared_geometry_has_no_excuse)
+{
+	struct cpu_info ci;
+
+	zen4(&ci);
+	cr_assert_str_eq(ci.tlb_why, "", "why: %s", ci.tlb_why);
+	skylake(&ci);
+	cr_assert_str_eq(ci.tlb_why, "", "why: %s", ci.tlb_why);
+}
+
+/* The live CPU: only what holds on every machine. Decoding its own recorded
+ * leaves again gives the same answer, and an empty geometry is explained. */
+Test(cpu_read, live_leaves_decode_consistently)
+{
+	struct cpu_info ci, again;
+
 	cpu_read(&ci);
-	/* Both machine kinds are VMs with the hypervisor bit and a signature. */
-	cr_assert_neq(ci.hv_signature[0], '\0', "no hypervisor signature");
+	cr_assert_gt(ci.nr_leaves, 2);
+	cr_assert_neq(ci.vendor[0], '\0', "no vendor string");
+	again = ci;
+	cpu_decode(&again);
+	cr_assert_str_eq(again.vendor, ci.vendor);
+	cr_assert_eq(again.family, ci.family);
+	cr_assert_eq(again.model, ci.model);
+	cr_assert_eq(again.nr_tlb, ci.nr_tlb);
+	cr_assert_str_eq(again.hv_signature, ci.hv_signature);
+	if (cpu_tlb_entries(&ci, 1, KB_4K) <= 0)
+		cr_assert_neq(ci.tlb_why[0], '\0', "no L1 DTLB declared and no reason given");
 }

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@ struct step {
 	double entries;	 /* capacity: the curve leaves the plateau here */
 	double ramp_end; /* where the step is complete; <= entries for a sharp knee */
 	double cost_ns;	 /* extra ns per load once past */
+	double capacity; /* the reading expected, when not entries (a ramp around it) */
 };
 
 struct curve {
@@ -157,7 +159,7 @@ static void expect_levels(const struct curve *c, const double *tol)
 			     (int)seed, r.nr_levels, c->nr, r.why);
 		for (int k = 0; k < c->nr; k++) {
 			const struct tlbfit_level *lv = &r.level[k];
-			double want = c->step[k].entries;
+			double want = c->step[k].capacity > 0 ? c->step[k].capacity : c->step[k].entries;
 			double err = fabs(lv->entries - want) / want;
 			double cost_err =
 			    fabs(lv->miss_cost_ns - c->step[k].cost_ns) / c->step[k].cost_ns;
@@ -222,29 +224,130 @@ Test(tlbfit, three_levels)
 
 /* A set-associative L2 that thrashes from 2048 to 3300 pages: the capacity
  * is where the ramp starts, not its middle (2600). */
-Test(tlbfit, gradual_ramp_capacity_is_its_start)
+/* A ramp that starts at capacity and runs on to 1.6x (the Zen 5 guest's
+ * shape): read a quarter of the way up, within 20% of the start. */
+Test(tlbfit, ramp_after_capacity_reads_near_its_start)
 {
 	static const struct curve c = {
-	    "ramp", {{64, 0, 2}, {2048, 3300, 30}}, 2, 16384, 0.035, 0.08, 0.5, 3, 0,
+	    "ramp-after", {{64, 0, 2}, {2048, 3300, 30}}, 2, 16384, 0.035, 0.08, 0.5, 3, 0,
 	};
+	static const double tol[] = {0.05, 0.20};
 
-	expect_levels(&c, tol_l1_l2);
+	expect_levels(&c, tol);
 	for (uint64_t seed = 1; seed <= NR_SEEDS; seed++) {
 		struct tlbfit_result r;
 		struct sample sm;
 
 		fit_curve(&c, seed, GHZ, &r, &sm);
-		cr_assert_lt(r.level[1].knee_pages, r.level[1].mid_pages);
+		cr_assert_lt(r.level[1].start_pages, r.level[1].mid_pages);
 		cr_assert_lt(r.level[1].mid_pages, r.level[1].end_pages);
-		/* The knee is read at 20% of the step (real L2 TLBs start to
-		 * thrash a little before capacity: Zen 4 here at ~75%), so it
-		 * sits in the first third of the ramp, never at its middle. */
-		cr_assert_lt(log(r.level[1].knee_pages / 2048) / log(3300.0 / 2048), 1.0 / 3,
-			     "seed %d: knee %.0f is past the first third of the ramp", (int)seed,
-			     r.level[1].knee_pages);
-		cr_assert_gt(r.level[1].ramp_octaves, 0.3, "seed %d: ramp %.2f octaves", (int)seed,
+		cr_assert_leq(r.level[1].knee_pages, r.level[1].mid_pages);
+		/* The start sits in the first third of the ramp. */
+		cr_assert_lt(log(r.level[1].start_pages / 2048) / log(3300.0 / 2048), 1.0 / 3,
+			     "seed %d: start %.0f is past the first third of the ramp", (int)seed,
+			     r.level[1].start_pages);
+		cr_assert_gt(r.level[1].ramp_octaves, 0.4, "seed %d: ramp %.2f octaves", (int)seed,
 			     r.level[1].ramp_octaves);
 	}
+}
+
+/* A 4K curve recorded on the Emerald Rapids guest (kind C; tlbprobe
+ * --quick, survey points: pages, delta ns, probe ns, relative spread). Its
+ * STLB ramps from about 0.7x to 1.1x of the published 2048; its L1 knee is
+ * sharp at 96. */
+static const struct tlbfit_point emerald_rapids_4k[] = {
+	{8, 0.053, 1.785, 0.1238}, {9, -0.012, 1.682, 0.0422}, {10, -0.012, 1.674, 0.0950},
+	{11, 0.006, 1.703, 0.0575}, {12, -0.003, 1.673, 0.0693}, {13, -0.034, 1.690, 0.0923},
+	{14, -0.003, 1.690, 0.0633}, {15, 0.029, 1.719, 0.0372}, {16, 0.002, 1.680, 0.0482},
+	{17, -0.061, 1.679, 0.0465}, {18, 0.000, 1.669, 0.0533}, {19, 0.000, 1.672, 0.0437},
+	{20, -0.029, 1.689, 0.0592}, {21, 0.000, 1.677, 0.0352}, {22, -0.011, 1.711, 0.0392},
+	{23, 0.004, 1.694, 0.0177}, {24, 0.002, 1.711, 0.0561}, {25, 0.001, 1.696, 0.0790},
+	{26, -0.004, 1.691, 0.0988}, {28, -0.037, 1.686, 0.0605}, {29, 0.002, 1.674, 0.0657},
+	{30, 0.025, 1.694, 0.0891}, {32, 0.020, 1.708, 0.0357}, {33, 0.000, 1.669, 0.0437},
+	{34, -0.012, 1.673, 0.0377}, {36, 0.045, 1.742, 0.0442}, {38, 0.013, 1.703, 0.0235},
+	{39, 0.053, 1.724, 0.0673}, {41, 0.019, 1.688, 0.0373}, {43, 0.042, 1.758, 0.0796},
+	{45, 0.026, 1.718, 0.1088}, {47, -0.033, 1.675, 0.0245}, {49, 0.015, 1.719, 0.0547},
+	{51, 0.039, 1.713, 0.0263}, {53, 0.000, 1.669, 0.0593}, {56, -0.018, 1.704, 0.0411},
+	{58, 0.000, 1.669, 0.0246}, {61, 0.034, 1.703, 0.0558}, {64, 0.017, 1.689, 0.0491},
+	{66, -0.020, 1.685, 0.0896}, {69, -0.001, 1.697, 0.0283}, {72, -0.036, 1.690, 0.1018},
+	{76, 0.013, 1.700, 0.0324}, {79, 0.072, 1.741, 0.0603}, {82, 0.000, 1.672, 0.0353},
+	{86, -0.037, 1.670, 0.0503}, {90, 0.034, 1.703, 0.0711}, {94, 0.007, 1.731, 0.0618},
+	{98, 0.282, 2.021, 0.0683}, {103, 1.102, 2.792, 0.0527}, {107, 1.467, 3.141, 0.0564},
+	{112, 2.078, 3.787, 0.2321}, {117, 2.182, 3.935, 0.1380}, {122, 2.212, 3.963, 0.0727},
+	{128, 2.300, 3.996, 0.0495}, {133, 2.251, 3.990, 0.0441}, {139, 2.357, 4.027, 0.0422},
+	{145, 2.351, 4.027, 0.0303}, {152, 2.316, 4.031, 0.0285}, {158, 2.325, 4.061, 0.0360},
+	{165, 2.347, 4.056, 0.0242}, {173, 2.488, 4.170, 0.0511}, {181, 2.380, 4.062, 0.0167},
+	{189, 2.497, 4.217, 0.0555}, {197, 2.317, 4.166, 0.0586}, {206, 2.380, 4.088, 0.0457},
+	{215, 2.335, 4.057, 0.0131}, {224, 2.329, 4.056, 0.0454}, {234, 2.405, 4.092, 0.0308},
+	{245, 2.370, 4.069, 0.0496}, {256, 2.367, 4.075, 0.0385}, {267, 2.364, 4.110, 0.0367},
+	{279, 2.367, 4.077, 0.0218}, {291, 2.341, 4.010, 0.0364}, {304, 2.339, 4.015, 0.0314},
+	{317, 2.358, 4.060, 0.0788}, {331, 2.334, 4.082, 0.0639}, {346, 2.418, 4.125, 0.0424},
+	{362, 2.306, 4.010, 0.0329}, {378, 2.341, 4.015, 0.0281}, {394, 2.300, 4.013, 0.0478},
+	{412, 2.342, 4.013, 0.0197}, {430, 3.134, 4.803, 0.2213}, {449, 3.076, 4.939, 0.2539},
+	{469, 3.056, 5.078, 0.4039}, {490, 3.458, 5.503, 0.2250}, {512, 2.930, 4.980, 0.1912},
+	{534, 3.765, 6.161, 0.1286}, {558, 2.843, 5.898, 0.2284}, {583, 3.588, 6.791, 0.1493},
+	{608, 3.487, 6.358, 0.2955}, {635, 2.974, 7.133, 0.1349}, {663, 2.907, 7.019, 0.1334},
+	{693, 3.029, 7.798, 0.0964}, {724, 2.351, 4.239, 0.1003}, {756, 2.343, 4.023, 0.0393},
+	{789, 2.389, 5.287, 0.0272}, {824, 2.474, 7.404, 0.0227}, {861, 2.410, 7.767, 0.0171},
+	{899, 2.341, 7.846, 0.0600}, {939, 2.339, 7.682, 0.0639}, {980, 2.525, 7.841, 0.0520},
+	{1024, 2.332, 7.720, 0.0181}, {1069, 2.299, 7.943, 0.0607}, {1116, 3.024, 8.568, 0.0798},
+	{1166, 3.243, 8.956, 0.1543}, {1217, 2.807, 8.634, 0.1352}, {1271, 2.916, 8.845, 0.1446},
+	{1327, 2.470, 7.929, 0.0223}, {1386, 2.511, 7.881, 0.0216}, {1448, 2.496, 7.993, 0.0457},
+	{1512, 2.855, 8.226, 0.0393}, {1579, 3.282, 8.727, 0.1197}, {1649, 3.571, 9.002, 0.0671},
+	{1722, 3.828, 9.235, 0.0820}, {1798, 4.602, 9.954, 0.0471}, {1878, 5.420, 10.823, 0.0344},
+	{1961, 6.068, 11.475, 0.0376}, {2048, 6.958, 12.300, 0.0456}, {2138, 7.753, 13.099, 0.0150},
+	{2233, 9.276, 14.612, 0.0287}, {2332, 11.019, 16.371, 0.0314}, {2435, 16.405, 22.367, 0.1092},
+	{2543, 13.550, 19.099, 0.0503}, {2655, 14.172, 19.593, 0.0780},
+	{2773, 14.312, 19.873, 0.0405}, {2896, 14.510, 19.977, 0.0179},
+	{3024, 14.282, 19.770, 0.0479}, {3158, 14.773, 20.311, 0.0245},
+	{3298, 14.682, 20.297, 0.0501}, {3444, 15.478, 21.084, 0.0547},
+	{3596, 15.967, 21.350, 0.0897}, {3756, 15.799, 21.153, 0.2109},
+	{3922, 15.754, 21.189, 0.0384}, {4096, 15.925, 21.288, 0.0891},
+	{4277, 15.633, 20.974, 0.0549}, {4466, 15.838, 21.234, 0.0185},
+	{4664, 15.660, 21.018, 0.0254}, {4870, 15.843, 21.282, 0.0140},
+	{5086, 15.669, 21.034, 0.0169}, {5311, 16.332, 21.674, 0.0559},
+	{5547, 15.840, 21.184, 0.0521}, {5792, 16.449, 21.791, 0.0299},
+	{6049, 17.063, 22.508, 0.0562}, {6316, 16.645, 22.080, 0.0303},
+	{6596, 23.759, 30.901, 0.2152}, {6888, 17.831, 24.380, 0.2195},
+	{7193, 16.930, 22.637, 0.0663}, {7512, 16.572, 22.360, 0.0971},
+	{7844, 17.060, 23.375, 0.0574}, {8192, 17.341, 23.757, 0.2451},
+	{8554, 19.150, 25.238, 0.1184}, {8933, 18.478, 24.748, 0.1364},
+	{9328, 16.887, 23.074, 0.0533}, {9741, 23.012, 30.219, 0.4349},
+	{10173, 17.762, 24.037, 0.1358}, {10623, 17.724, 24.237, 0.2240},
+	{11094, 17.899, 24.292, 0.2048}, {11585, 25.967, 32.682, 0.2876},
+	{12098, 19.970, 26.652, 0.2874}, {12633, 21.432, 28.190, 0.2725},
+	{13193, 24.811, 31.561, 0.4459}, {13777, 23.511, 30.180, 0.3491},
+	{14387, 30.636, 40.351, 0.2810}, {15024, 38.630, 45.483, 0.3374},
+	{15689, 42.012, 51.163, 0.6693}, {16384, 44.885, 52.657, 0.3475},
+};
+
+Test(tlbfit, emerald_rapids_recorded_curve)
+{
+	struct tlbfit_input in = {emerald_rapids_4k, LEN(emerald_rapids_4k), 2.95};
+	struct tlbfit_result r;
+
+	cr_assert_eq(tlbfit_fit(&in, NULL, &r), 0, "%s", r.why);
+	cr_assert_geq(r.nr_levels, 2, "%d levels", r.nr_levels);
+	cr_assert_leq(abs(r.level[0].entries - 96) / 96.0, 0.05, "L1 %d, published 96",
+		      r.level[0].entries);
+	cr_assert_leq(abs(r.level[1].entries - 2048) / 2048.0, 0.15, "L2 %d, published 2048",
+		      r.level[1].entries);
+	cr_assert_gt(r.level[1].ramp_octaves, 0.4, "a ramp: %.2f octaves", r.level[1].ramp_octaves);
+	/* The start of that ramp is well short of capacity: reading it there
+	 * would be 20-30% low. */
+	cr_assert_lt(r.level[1].start_pages, 0.9 * 2048, "start %.0f", r.level[1].start_pages);
+}
+
+/* A sharp knee is read where it starts, not at its middle: 96 entries,
+ * 16 sets of 6 ways, fill set by set up to 112 pages. */
+Test(tlbfit, set_by_set_knee_reads_its_start)
+{
+	static const struct curve c = {
+	    "set-by-set", {{96, 112, 7 / GHZ}}, 1, 1024, 0.035, 0.08, 0.5, 2, 0,
+	};
+	static const double tol[] = {0.05};
+
+	expect_levels(&c, tol);
 }
 
 /* Nothing but noise around zero, negative deltas and outliers included,
@@ -440,63 +543,161 @@ static struct tlbfit_result two_level_4k(void)
 	return r;
 }
 
-static struct tlbfit_result one_step_2m(double cost_ns)
-{
-	struct tlbfit_result r = {0};
+/* A noise-free huge-page curve from 2 pages, every count to 16, then 16
+ * per octave to 512: 0 up to rise pages, cost_ns past them. */
+struct hcurve {
+	struct tlbfit_point pt[TLBFIT_MAX_POINTS];
+	int nr;
+};
 
-	r.nr_levels = 1;
-	r.level[0] = (struct tlbfit_level){
-	    .entries = 96, .miss_cost_ns = cost_ns, .plateau_ns = cost_ns, .confidence = 0.9};
-	return r;
+static struct hcurve step_2m(double rise, double cost_ns)
+{
+	struct hcurve c = {.nr = 0};
+
+	for (double p = 2; p <= 512; p = p < 16 ? p + 1 : ceil(p * exp2(1 / 16.0)))
+		c.pt[c.nr++] = (struct tlbfit_point){p, p > rise ? cost_ns : 0, 10, 0.05};
+	return c;
 }
 
-Test(tlbfit_splinter, walk_past_l1_is_splintered)
+static struct hcurve one_step_2m(double cost_ns)
 {
-	struct tlbfit_result f4 = two_level_4k(), f2 = one_step_2m(17.4); /* 59 cycles */
-	char why[400];
-
-	cr_assert_eq(tlbfit_splinter(&f4, &f2, why, sizeof(why)), TLBFIT_SPLINTERED, "%s", why);
-	cr_assert(strstr(why, "do not get 2M TLB entries"), "%s", why);
+	return step_2m(96, cost_ns);
 }
 
-Test(tlbfit_splinter, l2_hit_past_l1_is_huge_entries)
+static enum tlbfit_splinter judge(const struct tlbfit_result *f4, const struct hcurve *c,
+				  int published, struct tlbfit_huge *h, char *why, size_t len)
 {
-	struct tlbfit_result f4 = two_level_4k(), f2 = one_step_2m(2.3);
-	char why[400];
-
-	cr_assert_eq(tlbfit_splinter(&f4, &f2, why, sizeof(why)), TLBFIT_HUGE_ENTRIES, "%s", why);
-	cr_assert(strstr(why, "get 2M TLB entries"), "%s", why);
+	return tlbfit_splinter(f4, c->pt, c->nr, 3.0, published, "thp", h, why, len);
 }
 
-Test(tlbfit_splinter, in_between_is_undecided)
+/* Zen 5 guest (kind B): a walk past the 4K knee with every line in sub-page
+ * 0: 4K-granular entries colliding in the L2 TLB. */
+Test(tlbfit_splinter, walk_at_the_4k_knee_is_splintered)
 {
-	struct tlbfit_result f4 = two_level_4k(), f2 = one_step_2m(4.4);
+	struct tlbfit_result f4 = two_level_4k();
+	struct hcurve f2 = one_step_2m(17.4); /* 59 cycles */
+	struct tlbfit_huge h;
 	char why[400];
 
-	cr_assert_eq(tlbfit_splinter(&f4, &f2, why, sizeof(why)), TLBFIT_SPLINTER_UNKNOWN);
+	cr_assert_eq(judge(&f4, &f2, 96, &h, why, sizeof(why)), TLBFIT_SPLINTERED, "%s", why);
+	cr_assert_eq(h.cost, TLBFIT_COST_WALK);
+	cr_assert(strstr(why, "splintered into 4K TLB entries"), "%s", why);
+}
+
+/* Zen: one fully associative L1 for every page size, so 2M entries step at
+ * the same count as 4K ones, and then cost an L2-TLB hit. */
+Test(tlbfit_splinter, l2_hit_at_a_shared_l1_size_is_huge_entries)
+{
+	struct tlbfit_result f4 = two_level_4k();
+	struct hcurve f2 = one_step_2m(2.3);
+	struct tlbfit_huge h;
+	char why[400];
+
+	cr_assert_eq(judge(&f4, &f2, 96, &h, why, sizeof(why)), TLBFIT_HUGE_ENTRIES, "%s", why);
+	cr_assert_eq(h.cost, TLBFIT_COST_L2_HIT);
+	cr_assert(strstr(why, "gets huge TLB entries"), "%s", why);
+}
+
+/* Intel publishes 32 2M entries: a step at the 4K knee is 4K entries. */
+Test(tlbfit_splinter, l2_hit_at_the_4k_knee_unlike_the_published_2m_size)
+{
+	struct tlbfit_result f4 = two_level_4k();
+	struct hcurve f2 = one_step_2m(2.3);
+	struct tlbfit_huge h;
+	char why[400];
+
+	cr_assert_eq(judge(&f4, &f2, 32, &h, why, sizeof(why)), TLBFIT_SPLINTERED, "%s", why);
+	cr_assert_eq(judge(&f4, &f2, -1, &h, why, sizeof(why)), TLBFIT_SPLINTER_UNKNOWN, "%s",
+		     why);
 	cr_assert(strstr(why, "undecided"), "%s", why);
 }
 
-Test(tlbfit_splinter, needs_two_4k_levels)
+/* A step near the published 2M L1 size: real 2M entries. */
+Test(tlbfit_splinter, step_at_the_published_2m_size_is_huge_entries)
 {
-	struct tlbfit_result f4 = two_level_4k(), f2 = one_step_2m(17.4);
+	struct tlbfit_result f4 = two_level_4k();
+	struct hcurve f2 = step_2m(32, 2.3);
+	struct tlbfit_huge h;
 	char why[400];
 
-	f4.nr_levels = 1;
-	cr_assert_eq(tlbfit_splinter(&f4, &f2, why, sizeof(why)), TLBFIT_SPLINTER_UNKNOWN);
-	f4 = two_level_4k();
-	f2.nr_levels = 0;
-	cr_assert_eq(tlbfit_splinter(&f4, &f2, why, sizeof(why)), TLBFIT_SPLINTER_UNKNOWN);
+	cr_assert_eq(judge(&f4, &f2, 32, &h, why, sizeof(why)), TLBFIT_HUGE_ENTRIES, "%s", why);
+	/* The last count probed at or below 32: one point spacing (4.4%). */
+	cr_assert(h.rise_pages <= 32 && h.rise_pages >= 32 / 1.045, "rise at %g", h.rise_pages);
+	cr_assert(strstr(why, "gets huge TLB entries"), "%s", why);
 }
 
-Test(tlbfit_splinter, unsure_knees_are_undecided)
+/* Emerald Rapids guest (kind C): 2M translations pay an L2-TLB hit beyond 6
+ * pages, 4K ones beyond 96. */
+Test(tlbfit_splinter, a_few_pages_then_l2_hits_is_not_in_l1)
 {
-	struct tlbfit_result f4 = two_level_4k(), f2 = one_step_2m(17.4);
+	struct tlbfit_result f4 = two_level_4k();
+	struct hcurve f2 = step_2m(6, 2.3);
+	struct tlbfit_huge h;
 	char why[400];
 
-	f2.level[0].confidence = 0.1;
-	cr_assert_eq(tlbfit_splinter(&f4, &f2, why, sizeof(why)), TLBFIT_SPLINTER_UNKNOWN);
-	cr_assert(strstr(why, "unsure"), "%s", why);
+	cr_assert_eq(judge(&f4, &f2, 32, &h, why, sizeof(why)), TLBFIT_NOT_IN_L1, "%s", why);
+	cr_assert_float_eq(h.rise_pages, 6, 1e-9);
+	cr_assert_eq(h.cost, TLBFIT_COST_L2_HIT);
+	cr_assert(strstr(why, "here thp costs an L2-TLB hit (2.3 ns, 7 cycles) on every load "
+			      "beyond 6 huge pages, which 4K pages do not pay until 96 pages"),
+		  "%s", why);
+	/* Without a published size, fewer than 16 is still "a few". */
+	cr_assert_eq(judge(&f4, &f2, -1, &h, why, sizeof(why)), TLBFIT_NOT_IN_L1, "%s", why);
+}
+
+Test(tlbfit_splinter, raised_from_the_first_point_is_not_in_l1)
+{
+	struct tlbfit_result f4 = two_level_4k();
+	struct hcurve f2 = step_2m(0, 2.4);
+	struct tlbfit_huge h;
+	char why[400];
+
+	cr_assert_eq(judge(&f4, &f2, 32, &h, why, sizeof(why)), TLBFIT_NOT_IN_L1, "%s", why);
+	cr_assert_float_eq(h.rise_pages, 2, 1e-9);
+	cr_assert(strstr(why, "from 2 huge pages on"), "%s", why);
+}
+
+Test(tlbfit_splinter, in_between_at_the_4k_knee_is_undecided)
+{
+	struct tlbfit_result f4 = two_level_4k();
+	struct hcurve f2 = one_step_2m(4.4);
+	struct tlbfit_huge h;
+	char why[400];
+
+	cr_assert_eq(judge(&f4, &f2, 96, &h, why, sizeof(why)), TLBFIT_SPLINTER_UNKNOWN);
+	cr_assert_eq(h.cost, TLBFIT_COST_BETWEEN);
+	cr_assert(strstr(why, "undecided"), "%s", why);
+}
+
+Test(tlbfit_splinter, needs_a_4k_knee_and_a_huge_step)
+{
+	struct tlbfit_result f4 = two_level_4k();
+	struct hcurve f2 = one_step_2m(17.4);
+	struct tlbfit_huge h;
+	char why[400];
+
+	f4.nr_levels = 0;
+	cr_assert_eq(judge(&f4, &f2, 96, &h, why, sizeof(why)), TLBFIT_SPLINTER_UNKNOWN);
+	cr_assert(strstr(why, "no L1 knee"), "%s", why);
+	f4 = two_level_4k();
+	f2 = step_2m(0, 0.3); /* below half an L2-TLB hit */
+	cr_assert_eq(judge(&f4, &f2, 96, &h, why, sizeof(why)), TLBFIT_SPLINTER_UNKNOWN);
+	cr_assert(strstr(why, "never rises"), "%s", why);
+}
+
+Test(tlbfit_splinter, lone_outliers_are_no_rise)
+{
+	struct tlbfit_result f4 = two_level_4k();
+	struct hcurve f2 = step_2m(40, 2.3);
+	struct tlbfit_huge h;
+	char why[400];
+
+	f2.pt[3].delta_ns = 6.9; /* 5 pages: one preempted point */
+	f2.pt[7].delta_ns = f2.pt[8].delta_ns = 6.9; /* two in a row at 9, 10 */
+	cr_assert_eq(judge(&f4, &f2, 32, &h, why, sizeof(why)), TLBFIT_HUGE_ENTRIES, "%s", why);
+	cr_assert(h.rise_pages <= 40 && h.rise_pages >= 40 / 1.045, "rise at %g", h.rise_pages);
+	cr_assert_float_eq(h.cost_ns, 2.3, 1e-9);
+	cr_assert_float_eq(h.cost_cycles, 6.9, 1e-9);
 }
 
 /* End to end on the Zen 5 guest's curves: 4K as above; 2M with every line
@@ -511,17 +712,18 @@ Test(tlbfit_splinter, zen5_guest_curves)
 	};
 
 	for (uint64_t seed = 1; seed <= NR_SEEDS; seed++) {
-		struct tlbfit_result f4, f2;
+		struct tlbfit_result f4;
+		struct tlbfit_huge h;
 		struct sample sm;
 		char why[400];
 
 		fit_curve(&zen5, seed, GHZ, &f4, &sm);
-		fit_curve(&thp, seed + 100, GHZ, &f2, &sm);
-		cr_assert_eq(tlbfit_splinter(&f4, &f2, why, sizeof(why)), TLBFIT_SPLINTERED,
-			     "seed %d: %s", (int)seed, why);
-		fit_curve(&huge, seed + 200, GHZ, &f2, &sm);
-		cr_assert_eq(tlbfit_splinter(&f4, &f2, why, sizeof(why)), TLBFIT_HUGE_ENTRIES,
-			     "seed %d: %s", (int)seed, why);
+		make_points(&thp, seed + 100, &sm);
+		cr_assert_eq(tlbfit_splinter(&f4, sm.pt, sm.nr, GHZ, 96, "thp", &h, why, sizeof(why)),
+			     TLBFIT_SPLINTERED, "seed %d: %s", (int)seed, why);
+		make_points(&huge, seed + 200, &sm);
+		cr_assert_eq(tlbfit_splinter(&f4, sm.pt, sm.nr, GHZ, 96, "thp", &h, why, sizeof(why)),
+			     TLBFIT_HUGE_ENTRIES, "seed %d: %s", (int)seed, why);
 	}
 }
 
@@ -529,5 +731,10 @@ Test(tlbfit_splinter, names)
 {
 	cr_assert_str_eq(tlbfit_splinter_name(TLBFIT_SPLINTERED), "splintered");
 	cr_assert_str_eq(tlbfit_splinter_name(TLBFIT_HUGE_ENTRIES), "huge_entries");
+	cr_assert_str_eq(tlbfit_splinter_name(TLBFIT_NOT_IN_L1), "not_in_l1");
 	cr_assert_str_eq(tlbfit_splinter_name(TLBFIT_SPLINTER_UNKNOWN), "unknown");
+	cr_assert_str_eq(tlbfit_cost_name(TLBFIT_COST_L2_HIT), "l2_hit");
+	cr_assert_str_eq(tlbfit_cost_name(TLBFIT_COST_WALK), "walk");
+	cr_assert_str_eq(tlbfit_cost_name(TLBFIT_COST_BETWEEN), "between");
+	cr_assert_str_eq(tlbfit_cost_name(TLBFIT_COST_NONE), "none");
 }

@@ -37,7 +37,8 @@ Test(tlbgeom, lookup_recorded_models)
 	    {"AuthenticAMD", 0x19, 0x11, "AMD Zen 4"},		      /* Genoa: machine kind A */
 	    {"AuthenticAMD", 0x19, 0x61, "AMD Zen 4"},		      /* Raphael */
 	    {"AuthenticAMD", 0x19, 0x74, "AMD Zen 4"},		      /* Phoenix */
-	    {"AuthenticAMD", 0x19, 0xa0, "AMD Zen 4"},		      /* Bergamo */
+	    {"AuthenticAMD", 0x19, 0xa0, "AMD Zen 4c"},		      /* Bergamo */
+	    {"AuthenticAMD", 0x19, 0xaf, "AMD Zen 4c"},		      /* Siena range */
 	    {"AuthenticAMD", 0x1a, 0x02, "AMD Zen 5"},		      /* Turin: machine kind B */
 	    {"AuthenticAMD", 0x1a, 0x24, "AMD Zen 5"},		      /* Strix Point */
 	    {"AuthenticAMD", 0x1a, 0x44, "AMD Zen 5"},		      /* Granite Ridge */
@@ -48,6 +49,15 @@ Test(tlbgeom, lookup_recorded_models)
 	    {"GenuineIntel", 6, 0x6a, "Intel Ice Lake (Sunny Cove)"}, /* Ice Lake-SP */
 	    {"GenuineIntel", 6, 0x97, "Intel Golden Cove"},	      /* Alder Lake-S */
 	    {"GenuineIntel", 6, 0x8f, "Intel Golden Cove"},	      /* Sapphire Rapids */
+	    {"GenuineIntel", 6, 0xcf, "Intel Raptor Cove"},	      /* Emerald Rapids: kind C */
+	    {"GenuineIntel", 6, 0xb7, "Intel Raptor Cove"},	      /* Raptor Lake-S */
+	    {"GenuineIntel", 6, 0xba, "Intel Raptor Cove"},	      /* Raptor Lake-P */
+	    {"GenuineIntel", 6, 0xad, "Intel Redwood Cove"},	      /* Granite Rapids-X */
+	    {"GenuineIntel", 6, 0xaa, "Intel Redwood Cove"},	      /* Meteor Lake-L */
+	    {"GenuineIntel", 6, 0xaf, "Intel Crestmont"},	      /* Sierra Forest */
+	    {"GenuineIntel", 6, 0xbe, "Intel Gracemont"},	      /* Alder Lake-N */
+	    {"GenuineIntel", 6, 0xbd, "Intel Lion Cove"},	      /* Lunar Lake */
+	    {"GenuineIntel", 6, 0xc6, "Intel Lion Cove"},	      /* Arrow Lake */
 	};
 
 	for (size_t i = 0; i < LEN(cases); i++)
@@ -97,7 +107,12 @@ Test(tlbgeom, rows_are_sourced_and_sane)
 		for (int r = 0; r < c->nr_models; r++)
 			cr_assert_leq(c->models[r].lo, c->models[r].hi, "%s range %d", c->name, r);
 		cr_assert_gt(l1, 0, "%s: no L1 4K entries", c->name);
-		cr_assert_gt(l2, l1, "%s: the L2 TLB is the larger", c->name);
+		if (l2 >= 0)
+			cr_assert_gt(l2, l1, "%s: the L2 TLB is the larger", c->name);
+		/* 0 is "not published"; every published L1D is 3 to 5 cycles. */
+		cr_assert(c->l1_load_cycles == 0 ||
+			      (c->l1_load_cycles >= 3 && c->l1_load_cycles <= 5),
+			  "%s: L1 load-to-use %d cycles", c->name, c->l1_load_cycles);
 	}
 }
 
@@ -115,8 +130,23 @@ Test(tlbgeom, machine_kinds_published)
 	cr_assert_eq(tlbgeom_entries(zen5, 2, 4, &assoc), 4096);
 	cr_assert_eq(assoc, 16);
 	cr_assert_eq(tlbgeom_entries(zen5, 2, 1048576, NULL), 0, "no 1G entries in Zen 5's L2");
+	cr_assert_eq(zen4->l1_load_cycles, 4);
+	cr_assert_eq(zen5->l1_load_cycles, 4);
 	cr_assert_eq(tlbgeom_entries(NULL, 1, 4, &assoc), -1, "unknown model");
 	cr_assert_eq(assoc, -1);
+}
+
+/* Emerald Rapids (machine kind C): Raptor Cove's published numbers. */
+Test(tlbgeom, emerald_rapids_published)
+{
+	const struct tlbgeom_cpu *c = tlbgeom_lookup("GenuineIntel", 6, 0xcf);
+
+	cr_assert_not_null(c);
+	cr_assert_eq(tlbgeom_entries(c, 1, 4, NULL), 96);
+	cr_assert_eq(tlbgeom_entries(c, 2, 4, NULL), 2048);
+	cr_assert_eq(tlbgeom_entries(c, 1, 2048, NULL), 32);
+	cr_assert_eq(c->l1_load_cycles, 5);
+	cr_assert(strstr(c->source, "Intel"), "%s", c->source);
 }
 
 /* Recorded CPUID of the Zen 5 guest (leaves 0, 1, 8000_0005h, 8000_0006h,
