@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "place.h"
+#include "tlbgeom.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +67,17 @@ void machine_tlb_json(struct json *j, const char *key, const struct cpu_info *ci
 	json_arr_end(j);
 }
 
+void machine_published_json(struct json *j, const struct cpu_info *ci)
+{
+	const struct tlbgeom_cpu *g = tlbgeom_lookup_cpu(ci);
+
+	json_obj(j, "published");
+	json_str(j, "model", g ? g->name : NULL);
+	json_int_or_null(j, "l1_load_cycles", g && g->l1_load_cycles > 0 ? g->l1_load_cycles : -1);
+	json_str(j, "source", g ? g->source : NULL);
+	json_obj_end(j);
+}
+
 void machine_json(struct json *j, const struct machine *m)
 {
 	const struct cpu_info *c = &m->cpu;
@@ -104,5 +116,6 @@ void machine_json(struct json *j, const struct machine *m)
 	json_int(j, "mem_available_bytes", (int64_t)m->mem_available_bytes);
 	machine_tlb_json(j, "tlb_declared", c);
 	json_str(j, "tlb_declared_why_empty", c->tlb_why[0] ? c->tlb_why : NULL);
+	machine_published_json(j, c);
 	json_obj_end(j);
 }

@@ -32,6 +32,9 @@ void machine_read(struct machine *m);
 void machine_json(struct json *j, const struct machine *m);
 /* An array of the CPUID-declared data TLBs {page_kb, level, entries, assoc}. */
 void machine_tlb_json(struct json *j, const char *key, const struct cpu_info *ci);
+/* The "published" object: the table row for this CPU, its L1 load-to-use
+ * cycles and its source (nulls for a model not in the table). */
+void machine_published_json(struct json *j, const struct cpu_info *ci);
 /* An array of hugetlb pools (total, free, reserved, surplus per size). */
 void machine_pools_json(struct json *j, const char *key, const struct knob_pool *p, int n);
 

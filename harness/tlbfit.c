@@ -436,23 +436,14 @@ static const char *cost_words(enum tlbfit_cost c)
 				       : "more than an L2-TLB hit and less than a walk";
 }
 
-/* The size of the huge pages' L1 share, in words, for the sentences. */
-static void published_words(int published_l1, char *buf, size_t len)
-{
-	if (published_l1 > 0)
-		snprintf(buf, len, " (the vendor publishes %d L1 DTLB entries for this page size)",
-			 published_l1);
-	else
-		buf[0] = '\0';
-}
-
-/* A raised first plateau below this is no rise (as min_step_ns). */
-#define MIN_STEP_NS 0.1
-
 /* Fewer huge pages than this in the L1 DTLB is "a few": no L1 DTLB ever
  * published holds fewer than 32 2M entries, and half of a published size
  * is no near miss. */
 #define FEW_PAGES 16
+/* A raised first plateau below this is no rise (as min_step_ns). */
+#define MIN_STEP_NS 0.1
+/* Two knees within this share of each other are the same knee. */
+#define SAME_KNEE 0.15
 
 int tlbfit_first_rise(const struct tlbfit_point *pt, int nr, double thr_ns)
 {
@@ -463,92 +454,121 @@ int tlbfit_first_rise(const struct tlbfit_point *pt, int nr, double thr_ns)
 	return -1;
 }
 
-/* Points past a rise whose median is what loads pay there. */
+/* Points either side of a rise whose medians give what loads pay there. */
 #define COST_POINTS 8
 
-enum tlbfit_splinter tlbfit_splinter(const struct tlbfit_result *fit_4k,
-				     const struct tlbfit_point *pt, int nr, double core_ghz,
-				     int published_l1, const char *backing,
-				     struct tlbfit_huge *out, char *why, size_t len)
+/* Where c first rises by thr_ns: the last count before it (the first count
+ * measured when raised from the start, *from_start set), NaN when never;
+ * *cost_ns what loads pay past it over the plateau before. */
+static double rise_of(const struct tlbfit_curve *c, double thr_ns, double *cost_ns,
+		      int *from_start)
 {
-	double few = published_l1 > 0 ? 0.5 * published_l1 : FEW_PAGES, k4, hit;
-	double d[COST_POINTS];
-	char pub[96], cyc[32] = "";
+	double d[COST_POINTS] = { 0 };
 	int r, m = 0;
 
+	*cost_ns = NAN;
+	*from_start = 0;
+	if (!c || c->nr < 3 || (r = tlbfit_first_rise(c->pt, c->nr, thr_ns)) < 0)
+		return NAN;
+	for (int i = r; i < c->nr && m < COST_POINTS; i++)
+		d[m++] = c->pt[i].delta_ns;
+	*cost_ns = stats_median_of(d, (size_t)m);
+	m = 0;
+	for (int i = r - 1; i >= 0 && m < COST_POINTS; i--)
+		d[m++] = c->pt[i].delta_ns;
+	if (m)
+		*cost_ns -= stats_median_of(d, (size_t)m);
+	*from_start = r == 0;
+	return c->pt[r > 0 ? r - 1 : 0].pages;
+}
+
+static int near(double a, double b)
+{
+	return fabs(a - b) <= SAME_KNEE * b;
+}
+
+enum tlbfit_splinter tlbfit_splinter(const struct tlbfit_result *fit_4k,
+				     const struct tlbfit_curve *c4, const struct tlbfit_curve *same,
+				     const struct tlbfit_curve *spread, double core_ghz,
+				     const struct tlbfit_published *pub, const char *backing,
+				     struct tlbfit_huge *out, char *why, size_t len)
+{
+	double few = pub->l1_huge > 0 ? 0.5 * pub->l1_huge : FEW_PAGES, k4, hit, thr, rs, r4, ignore;
+	char pubw[96] = "", cyc[32] = "", ways[64] = "";
+	int start, ignore_start;
+
 	memset(out, 0, sizeof(*out));
-	out->rise_pages = out->cost_ns = out->cost_cycles = NAN;
+	out->rise_pages = out->spread_rise_pages = out->cost_ns = out->cost_cycles = NAN;
 	out->l1_4k_pages = out->hit_4k_ns = NAN;
-	published_words(published_l1, pub, sizeof(pub));
+	if (pub->l1_huge > 0)
+		snprintf(pubw, sizeof(pubw),
+			 " (the vendor publishes %d L1 DTLB entries for this page size)", pub->l1_huge);
+	if (pub->l1_assoc > 0)
+		snprintf(ways, sizeof(ways), ", which is %d-way", pub->l1_assoc);
 	if (fit_4k->nr_levels < 1) {
 		snprintf(why, len, "undecided: the 4K curve shows no L1 knee to compare with");
 		return out->verdict = TLBFIT_SPLINTER_UNKNOWN;
 	}
 	k4 = out->l1_4k_pages = fit_4k->level[0].entries;
 	hit = out->hit_4k_ns = fit_4k->level[0].miss_cost_ns;
-	r = tlbfit_first_rise(pt, nr, fmax(0.5 * hit, MIN_STEP_NS));
-	if (r < 0) {
+	thr = fmax(0.5 * hit, MIN_STEP_NS);
+	out->rise_pages = rise_of(same, thr, &out->cost_ns, &start);
+	rs = out->spread_rise_pages = rise_of(spread, thr, &ignore, &ignore_start);
+	/* The spread curve's rise is compared with 4K's read the same way. */
+	r4 = rise_of(c4, thr, &ignore, &ignore_start);
+	if (isnan(out->rise_pages)) {
 		snprintf(why, len,
 			 "undecided: the huge-page curve never rises by half a 4K L2-TLB hit (%.1f ns) "
 			 "up to the %.0f pages probed",
-			 hit, nr ? pt[nr - 1].pages : 0);
+			 hit, same && same->nr ? same->pt[same->nr - 1].pages : 0);
 		return out->verdict = TLBFIT_SPLINTER_UNKNOWN;
 	}
-	for (int i = r; i < nr && m < COST_POINTS; i++)
-		d[m++] = pt[i].delta_ns;
-	out->cost_ns = stats_median_of(d, (size_t)m);
-	/* Over the plateau before the rise, when there is one. */
-	m = 0;
-	for (int i = r - 1; i >= 0 && m < COST_POINTS; i--)
-		d[m++] = pt[i].delta_ns;
-	if (m)
-		out->cost_ns -= stats_median_of(d, (size_t)m);
 	out->cost_cycles = core_ghz > 0 ? out->cost_ns * core_ghz : NAN;
 	out->cost = cost_kind(out->cost_ns, hit);
 	if (isfinite(out->cost_cycles))
 		snprintf(cyc, sizeof(cyc), ", %.0f cycles", out->cost_cycles);
-	/* Raised from the fewest pages measured: nothing stays in the L1. */
-	if (r == 0) {
-		out->rise_pages = pt[0].pages;
+	/* Placement matters: few pages fit with every line in one 4K slice,
+	 * as many as 4K pages with the lines spread over the slices. */
+	if (out->rise_pages < few && !isnan(rs) && !isnan(r4) && near(rs, r4)) {
 		snprintf(why, len,
-			 "here %s costs %s (%.1f ns%s) on every load from %.0f huge pages on, the "
-			 "fewest probed, which 4K pages do not pay until %.0f pages: these huge "
-			 "translations do not stay in the L1 DTLB%s",
-			 backing, cost_words(out->cost), out->cost_ns, cyc, pt[0].pages, k4, pub);
-		return out->verdict = TLBFIT_NOT_IN_L1;
+			 "%s is splintered into 4K TLB entries: with every load in the first 4K of its "
+			 "huge page it pays %s (%.1f ns%s) beyond %.0f huge pages, as many as one L1 DTLB "
+			 "set holds%s, and with loads spread over the 4K sub-pages not until %.0f pages, "
+			 "where 4K pages pay too (their curve, read the same way, rises past %.0f); a "
+			 "real huge entry would not care where in its page a load falls, so budget this "
+			 "backing's L1 DTLB reach as %.0f 4K pages",
+			 backing, cost_words(out->cost), out->cost_ns, cyc, out->rise_pages, ways, rs,
+			 r4, k4);
+		return out->verdict = TLBFIT_SPLINTERED;
 	}
-	out->rise_pages = pt[r - 1].pages;
+	/* A walk at the 4K knee: 4K-granular entries colliding in the L2. */
+	if (near(out->rise_pages, k4) && out->cost == TLBFIT_COST_WALK) {
+		snprintf(why, len,
+			 "%s is splintered into 4K TLB entries: its curve rises where 4K's does (past "
+			 "%.0f pages, 4K at %.0f), and then a load costs %s (%.1f ns%s), not an L2-TLB "
+			 "hit: the 4K entries of every huge page's first 4K collide in the L2 TLB's sets",
+			 backing, out->rise_pages, k4, cost_words(out->cost), out->cost_ns, cyc);
+		return out->verdict = TLBFIT_SPLINTERED;
+	}
 	if (out->rise_pages < few) {
+		char where[64];
+
+		snprintf(where, sizeof(where), start ? "from %.0f huge pages on, the fewest probed"
+						     : "beyond %.0f huge pages",
+			 out->rise_pages);
 		snprintf(why, len,
-			 "here %s costs %s (%.1f ns%s) on every load beyond %.0f huge pages, which 4K "
-			 "pages do not pay until %.0f pages: these huge translations do not stay in the "
-			 "L1 DTLB beyond a few pages%s",
-			 backing, cost_words(out->cost), out->cost_ns, cyc, out->rise_pages, k4, pub);
+			 "here %s costs %s (%.1f ns%s) on every load %s, which 4K pages do not pay "
+			 "until %.0f pages: these huge translations do not stay in the L1 DTLB beyond a "
+			 "few pages%s",
+			 backing, cost_words(out->cost), out->cost_ns, cyc, where, k4, pubw);
 		return out->verdict = TLBFIT_NOT_IN_L1;
 	}
-	if (fabs(out->rise_pages - k4) > 0.15 * k4) {
+	if (!near(out->rise_pages, k4) || (out->cost == TLBFIT_COST_L2_HIT && pub->l1_huge > 0 &&
+					   near(pub->l1_huge, k4))) {
 		snprintf(why, len,
 			 "%s gets huge TLB entries: the L1 DTLB holds about %.0f of them%s; past that a "
 			 "load costs %s (%.1f ns%s)",
-			 backing, out->rise_pages, pub, cost_words(out->cost), out->cost_ns, cyc);
-		return out->verdict = TLBFIT_HUGE_ENTRIES;
-	}
-	/* At the 4K knee: a walk there means 4K-granular entries colliding in
-	 * the L2 TLB; an L2-TLB hit fits a shared L1 of that size too. */
-	if (out->cost == TLBFIT_COST_WALK ||
-	    (out->cost == TLBFIT_COST_L2_HIT && published_l1 > 0 &&
-	     fabs(published_l1 - k4) > 0.15 * k4)) {
-		snprintf(why, len,
-			 "%s is splintered into 4K TLB entries: its curve rises where 4K's does (past "
-			 "%.0f pages, 4K at %.0f)%s, and then a load costs %s (%.1f ns%s)",
-			 backing, out->rise_pages, k4, pub, cost_words(out->cost), out->cost_ns, cyc);
-		return out->verdict = TLBFIT_SPLINTERED;
-	}
-	if (out->cost == TLBFIT_COST_L2_HIT && published_l1 > 0) {
-		snprintf(why, len,
-			 "%s gets huge TLB entries: the L1 DTLB holds about %.0f of them%s, as many as "
-			 "4K pages; past that a load costs %s (%.1f ns%s), not a walk",
-			 backing, out->rise_pages, pub, cost_words(out->cost), out->cost_ns, cyc);
+			 backing, out->rise_pages, pubw, cost_words(out->cost), out->cost_ns, cyc);
 		return out->verdict = TLBFIT_HUGE_ENTRIES;
 	}
 	snprintf(why, len,

@@ -143,6 +143,7 @@ static void inferred_json(struct json *j, const struct tlbreport *r)
 			json_num(j, "miss_cost_cycles", lv->miss_cost_cycles);
 			json_num(j, "confidence", lv->confidence);
 			json_num(j, "knee_pages", lv->knee_pages);
+			json_num(j, "start_pages", lv->start_pages);
 			json_num(j, "mid_pages", lv->mid_pages);
 			json_num(j, "end_pages", lv->end_pages);
 			json_num(j, "snr", lv->snr);
@@ -166,21 +167,19 @@ static void inferred_json(struct json *j, const struct tlbreport *r)
 	json_arr_end(j);
 }
 
-/* The curve a huge backing is judged by: "spread" (for its first 64 pages,
- * every line in sub-page 0), else "subpage0". */
-static const struct tlbreport_curve *huge_curve(const struct tlbreport *r, const char *backing)
+/* backing's curve of layout, fitted or refused but complete, or NULL. */
+static const struct tlbreport_curve *curve_of(const struct tlbreport *r, const char *backing,
+					      const char *layout)
 {
-	static const char *const pref[] = { "spread", "subpage0" };
-
-	for (int p = 0; p < 2; p++)
-		for (int i = 0; i < r->nr; i++)
-			if (!strcmp(r->cv[i].backing, backing) && !strcmp(r->cv[i].layout, pref[p]) &&
-			    r->cv[i].fitted && r->cv[i].nr >= 3)
-				return &r->cv[i];
+	for (int i = 0; i < r->nr; i++)
+		if (!strcmp(r->cv[i].backing, backing) && !strcmp(r->cv[i].layout, layout) &&
+		    r->cv[i].fitted && r->cv[i].nr >= 3)
+			return &r->cv[i];
 	return NULL;
 }
 
-/* Judge what each huge backing gets in the TLB, against the 4K curve. */
+/* Judge what each huge backing gets in the TLB: its same-slice curve
+ * (subpage0, else spread) and its spread4k curve, against the 4K curve. */
 static void splinter_json(struct json *j, const struct tlbreport *r)
 {
 	const struct tlbreport_curve *c4 = find(r, 4, "spread");
@@ -188,25 +187,38 @@ static void splinter_json(struct json *j, const struct tlbreport *r)
 
 	json_arr(j, "huge_tlb_entries");
 	for (int i = 0; i < r->nr; i++) {
-		const struct tlbreport_curve *cv = &r->cv[i], *hc;
-		struct tlbfit_huge h = { TLBFIT_SPLINTER_UNKNOWN, NAN, NAN, NAN, TLBFIT_COST_NONE,
-					 NAN, NAN };
-		char why[400] = "no 4K curve to compare with";
+		const struct tlbreport_curve *cv = &r->cv[i], *same, *spread;
+		struct tlbfit_huge h = { TLBFIT_SPLINTER_UNKNOWN, NAN, NAN, NAN, NAN,
+					 TLBFIT_COST_NONE, NAN, NAN };
+		struct tlbfit_published pub = { tlbgeom_entries(g, 1, cv->page_kb, NULL), -1 };
+		struct tlbfit_curve cs = { NULL, 0 }, cp = { NULL, 0 }, c4p = { NULL, 0 };
+		char why[600] = "no 4K curve to compare with";
 
-		/* One verdict per huge backing, from the curve it is judged by. */
-		if (cv->page_kb == 4 || !(hc = huge_curve(r, cv->backing)) || hc != cv)
+		same = curve_of(r, cv->backing, "subpage0");
+		if (!same)
+			same = curve_of(r, cv->backing, "spread");
+		/* One verdict per huge backing, written at its judged curve. */
+		if (cv->page_kb == 4 || !same || same != cv)
 			continue;
-		if (c4)
-			tlbfit_splinter(&c4->fit, cv->pt, cv->nr,
-					stats_median_of(cv->ghz, (size_t)cv->nr),
-					tlbgeom_entries(g, 1, cv->page_kb, NULL), cv->backing, &h, why,
-					sizeof(why));
+		spread = curve_of(r, cv->backing, "spread4k");
+		cs = (struct tlbfit_curve){ same->pt, same->nr };
+		if (spread)
+			cp = (struct tlbfit_curve){ spread->pt, spread->nr };
+		tlbgeom_entries(g, 1, 4, &pub.l1_assoc);
+		if (c4) {
+			c4p = (struct tlbfit_curve){ c4->pt, c4->nr };
+			tlbfit_splinter(&c4->fit, &c4p, &cs, &cp,
+					stats_median_of(cv->ghz, (size_t)cv->nr), &pub, cv->backing,
+					&h, why, sizeof(why));
+		}
 		json_obj(j, NULL);
 		json_str(j, "backing", cv->backing);
 		json_int(j, "page_kb", cv->page_kb);
 		json_str(j, "layout", cv->layout);
+		json_str(j, "spread_layout", spread ? spread->layout : NULL);
 		json_str(j, "verdict", tlbfit_splinter_name(h.verdict));
 		json_num(j, "rise_pages", h.rise_pages);
+		json_num(j, "spread_rise_pages", h.spread_rise_pages);
 		json_num(j, "cost_ns", h.cost_ns);
 		json_num(j, "cost_cycles", h.cost_cycles);
 		json_str(j, "cost", tlbfit_cost_name(h.cost));
@@ -230,6 +242,7 @@ static void geom_json(struct json *j, const struct cpu_info *ci)
 	json_str(j, "model", g ? g->name : NULL);
 	json_str(j, "source", g ? g->source : "no published geometry for this CPU model in pagewalk's table");
 	json_str(j, "note", g ? g->note : NULL);
+	json_int_or_null(j, "l1_load_cycles", g && g->l1_load_cycles > 0 ? g->l1_load_cycles : -1);
 	json_arr(j, "entries");
 	for (int i = 0; g && i < TLBGEOM_MAX_TLB && g->tlb[i].level; i++) {
 		json_obj(j, NULL);
@@ -267,6 +280,7 @@ int tlbreport_write(const struct tlbreport *r, const char *path, int interrupted
 	json_str(&j, "status", interrupted ? "interrupted" : "complete");
 	inferred_json(&j, r);
 	machine_tlb_json(&j, "declared", r->ci);
+	json_str(&j, "declared_why_empty", r->ci->tlb_why[0] ? r->ci->tlb_why : NULL);
 	geom_json(&j, r->ci);
 	splinter_json(&j, r);
 	json_arr(&j, "notes");

@@ -536,8 +536,10 @@ plot_pair() {
 tp_floor=0.05
 
 # Split tlbprobe.csv into one file per (backing, layout): pages, delta
-# median, p10, p90 (clamped at tp_floor), delta median as measured. Index
-# lines: file, backing, page_kb, layout.
+# median, p10, p90 (clamped at tp_floor), delta median as measured. A page
+# count probed more than once (tlbprobe's passes around a knee) keeps the
+# row with the lower delta, as tlb.json's fit does. Index lines: file,
+# backing, page_kb, layout.
 split_tlbprobe() {
 	[[ -f "$tlbcsv" ]] || return 0
 	awk -F, -v dir="$data" -v floor="$tp_floor" '
@@ -554,10 +556,15 @@ split_tlbprobe() {
 			printf "%s,%s,%s,%s\n", file[key], $c["backing"], $c["page_kb"], $c["layout"]
 			print "# pages delta_ns delta_p10_ns delta_p90_ns delta_ns_raw" > (dir "/" file[key])
 		}
+		k = key SUBSEP pg
+		if ((k in best) && best[k] + 0 <= d + 0) next
+		if (!(k in best)) { ord[++n] = k; fk[k] = key }
+		best[k] = d
 		lo = $c["delta_p10_ns"]; hi = $c["delta_p90_ns"]
-		printf "%s %s %s %s %s\n", pg, clamp(d), clamp(lo == "" ? d : lo), clamp(hi == "" ? d : hi), \
-			d >> (dir "/" file[key])
-	}' "$tlbcsv"
+		row[k] = sprintf("%s %s %s %s %s", pg, clamp(d), clamp(lo == "" ? d : lo), \
+			clamp(hi == "" ? d : hi), d)
+	}
+	END { for (i = 1; i <= n; i++) print row[ord[i]] >> (dir "/" file[fk[ord[i]]]) }' "$tlbcsv"
 }
 
 # layout_rank NAME, layout_desc NAME: their order and what they mean.
@@ -705,6 +712,28 @@ gp_tp_markers() {
 	END { flush() }')
 }
 
+# tp_verdicts_said: one short line per huge backing, from tlb.json's
+# huge_tlb_entries tokens and numbers.
+tp_verdicts_said() {
+	[[ -f "$tlbjson" ]] || return 0
+	json_objects "$tlbjson" huge_tlb_entries backing verdict rise_pages spread_rise_pages cost cost_ns l1_4k_pages |
+		awk -F'\037' '
+	function cost(c) { return c == "l2_hit" ? "an L2-TLB hit" : c == "walk" ? "a walk" : "a step" }
+	{
+		b = $1; r = sprintf("%.0f", $3); sr = sprintf("%.0f", $4); ns = sprintf("%.1f ns", $6); k4 = sprintf("%.0f", $7)
+		if ($2 == "splintered" && $4 != "")
+			printf "%s: splintered into 4K TLB entries: %s (%s) past %s huge pages with every load in one 4K slice, past %s spread over the slices (4K pages: %s)\n", b, cost($5), ns, r, sr, k4
+		else if ($2 == "splintered")
+			printf "%s: splintered into 4K TLB entries: %s (%s) past %s huge pages (4K pages: %s)\n", b, cost($5), ns, r, k4
+		else if ($2 == "not_in_l1")
+			printf "%s: huge translations leave the L1 DTLB: %s (%s) past %s huge pages (4K pages: past %s)\n", b, cost($5), ns, r, k4
+		else if ($2 == "huge_entries")
+			printf "%s: huge TLB entries: the L1 DTLB holds about %s, then %s (%s)\n", b, r, cost($5), ns
+		else
+			printf "%s: undecided (see REPORT.md)\n", b
+	}'
+}
+
 plot_tlbprobe() {
 	if [[ ${#tp_series[@]} -eq 0 ]]; then
 		if [[ -f "$tlbcsv" ]]; then
@@ -750,6 +779,9 @@ plot_tlbprobe() {
 		t="TLB probe: extra time per load vs pages touched: $machine_line"
 		[[ "$tstat" == interrupted ]] && t="$t (tlbprobe interrupted: partial curves)"
 		t="$(gp_str "$t").\"\\n\".$(gp_str "line: median per round, band: p10 to p90; at or below $tp_floor ns drawn at $tp_floor").\"\\n\".$(gp_str "layouts: $(tp_layouts_said)")"
+		while IFS= read -r v; do
+			[[ -n "$v" ]] && t="$t.\"\\n\".$(gp_str "$v")"
+		done < <(tp_verdicts_said)
 		gp_title "$t" "the pages probed"
 		for s in "${tp_series[@]}"; do
 			IFS='|' read -r r lr f b pk l <<<"$s"

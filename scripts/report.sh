@@ -198,12 +198,24 @@ section_machine() {
 	g="$(m core_ghz_est)"
 	gmin="$(m core_ghz_est_min)"
 	gmax="$(m core_ghz_est_max)"
+	local gm npts nagree nunc
+	gm="$(m core_ghz_mul_est)"
+	npts="$(m clock_points)"
+	nagree="$(m clock_points_agree)"
+	nunc="$(m clock_points_uncertain)"
 	[[ -n "$tsc" ]] && p="$p The TSC runs at $(printf '%.3f' "$tsc") GHz"
 	if [[ -n "$g" ]]; then
 		[[ -n "$tsc" ]] && p="$p; the" || p="$p The"
-		p="$p core clock, estimated in this run from a chain of dependent adds, is $(printf '%.2f' "$g") GHz"
+		p="$p core clock, estimated in this run from a chain of dependent register-register adds (one cycle each), is $(printf '%.2f' "$g") GHz"
 		[[ -n "$gmin" && -n "$gmax" ]] && p="$p (median; $(printf '%.2f' "$gmin")–$(printf '%.2f' "$gmax") GHz over the run)"
+		if [[ -n "$gm" ]]; then
+			p="$p, and a chain of dependent multiplies (three cycles each) gives $(printf '%.2f' "$gm") GHz"
+			[[ -n "$npts" && -n "$nagree" ]] && p="$p: the two agree within 5% at $nagree of $npts points"
+		fi
 		p="$p."
+		if [[ -n "$nunc" && "$nunc" != 0 ]]; then
+			p="$p **At $nunc point(s) the two clock estimates differ by more than 5%: the cycles of those points are uncertain** (cycles_uncertain = 1 in chase.csv); their ns columns stand."
+		fi
 	elif [[ -n "$tsc" ]]; then
 		p="$p; no core clock estimate was recorded."
 	fi
@@ -295,7 +307,7 @@ section_buffers() {
 		echo "Hardware counters: $cs; the per-load columns of chase.csv are filled where counted (meta.json names each event and path).$seen"
 		;;
 	off) echo "Hardware counters: off (--no-counters)." ;;
-	*) echo "Hardware counters: none counted${cr:+, because $cr}. The TLB-miss and walk columns of chase.csv are empty; cycles come from the add-chain clock estimate.${ca:+ To get counters: $ca.}" ;;
+	*) echo "Hardware counters: none counted${cr:+, because $cr}. The TLB-miss and walk columns of chase.csv are empty; cycles come from the core clock estimated in the run (register-add chain, cross-checked by imul).${ca:+ To get counters: $ca.}" ;;
 	esac
 	echo
 }
@@ -315,7 +327,8 @@ section_plateaus() {
 		echo
 		return
 	fi
-	awk -F, -v l1="${l1d:-0}" -v l2="${l2:-0}" -v l3="${l3:-0}" -v status="$status" '
+	awk -F, -v l1="${l1d:-0}" -v l2="${l2:-0}" -v l3="${l3:-0}" -v status="$status" \
+		-v pub_cyc="$(m machine.published.l1_load_cycles)" -v pub_model="$(m machine.published.model)" '
 	function human(b,    u, i, s) {
 		split("B K M G T P", u, " ")
 		i = 1
@@ -394,10 +407,17 @@ section_plateaus() {
 				rampname[++nramp] = name[L]
 			} else
 				shape = sprintf("flat (max/min %.2f)", vmin > 0 ? vmax / vmin : 1)
+			if (L == 1 && kc) l1cyc = median(w, kc)
 			printf "| %s | %s | %d | %.2f | %.2f–%.2f | %s | %s |\n", name[L], rng, k, median(v, k), vmin, vmax, \
 				kc ? sprintf("%.1f", median(w, kc)) : "n/a", shape
 		}
 		print ""
+		if (l1cyc != "") {
+			if (pub_cyc != "")
+				printf "L1 load-to-use: %.1f cycles (%s publishes %d: %+.0f%%).\n\n", l1cyc, pub_model, pub_cyc, 100 * (l1cyc / pub_cyc - 1)
+			else
+				printf "L1 load-to-use: %.1f cycles (%s).\n\n", l1cyc, pub_model != "" ? pub_model " publishes no figure in pagewalk'"'"'s table" : "no published figure for this CPU model in pagewalk'"'"'s table"
+		}
 		print "The ranges keep clear of the edges: a footprint at a cache size already spills, so L1 to L3 use up to half the cache, and DRAM starts at four times L3."
 		ramps = ""
 		for (i = 1; i <= nramp; i++)
@@ -646,29 +666,10 @@ layout_said() {
 	esac
 }
 
-# l1_cost INFERRED BACKING LAYOUT: the L1 miss cost in ns of that curve.
-l1_cost() {
-	awk -F'\037' -v b="$2" -v l="$3" '$1 == b && $3 == l && $4 == 1 && $7 != "" { printf "%.2f", $7; exit }' <<<"$1"
-}
-
-# splinter_said BACKING PAGE_KB LAYOUT INFERRED: under a huge-page table read
-# from spread4k, when BACKING's verdict is "splintered", the sentence that
-# says why spread4k pays an L2-TLB hit past L1 where subpage0 and spread walk.
-splinter_said() {
-	local bk="$1" pk="$2" lay="$3" inf="$4" v c4 hit s0 sp walk=""
-	[[ "$pk" -gt 4 && "$lay" == spread4k ]] || return 0
-	v="$(json_objects "$tlbjson" huge_tlb_entries backing page_kb verdict |
-		awk -F'\037' -v b="$bk" -v pk="$pk" '$1 == b && $2 == pk { print $3; exit }')"
-	[[ "$v" == splintered ]] || return 0
-	c4="$(l1_cost "$inf" "$bk" spread4k)"
-	s0="$(l1_cost "$inf" "$bk" subpage0)"
-	sp="$(l1_cost "$inf" "$bk" spread)"
-	[[ -n "$c4" && -n "$s0$sp" ]] || return 0
-	hit="$(l1_cost "$inf" 4k spread)"
-	[[ -n "$s0" ]] && walk="$s0 ns with subpage0"
-	[[ -n "$sp" ]] && walk="${walk:+$walk and }$sp ns with spread"
-	echo "The layouts show the splintering: past the L1 knee a load costs $c4 ns with spread4k, an L2-TLB hit${hit:+ ($hit ns on 4K pages)}, but $walk, a page walk, because with the probe lines spread over the 4K sub-pages the splintered 4K entries spread over the L2 TLB's sets, while with every line in sub-page 0 (for spread, in the first few sub-pages) they collide in the same sets; a real $(page_name "$pk") entry would not care where in its page a line sits."
-	echo
+# huge_verdict BACKING PAGE_KB: tlb.json's verdict token for that backing.
+huge_verdict() {
+	json_objects "$tlbjson" huge_tlb_entries backing page_kb verdict |
+		awk -F'\037' -v b="$1" -v pk="$2" '$1 == b && $2 == pk { print $3; exit }'
 }
 
 tlb_fits=()
@@ -680,8 +681,10 @@ section_tlb() {
 	source="$(json_get "$tlbjson" published.source)"
 	pnote="$(json_get "$tlbjson" published.note)"
 	nrd="$(json_get "$tlbjson" nr_disagree)"
+	local dwhy
+	dwhy="$(json_get "$tlbjson" declared_why_empty)"
 	local inferred declared published dvp f b
-	inferred="$(json_objects "$tlbjson" inferred backing page_kb layout level kind entries miss_cost_ns miss_cost_cycles confidence knee_pages mid_pages end_pages)"
+	inferred="$(json_objects "$tlbjson" inferred backing page_kb layout level kind entries miss_cost_ns miss_cost_cycles confidence knee_pages mid_pages end_pages start_pages)"
 	declared="$(json_objects "$tlbjson" declared page_kb level entries assoc)"
 	published="$(json_objects "$tlbjson" published.entries page_kb level entries assoc)"
 	dvp="$(json_objects "$tlbjson" declared_vs_published page_kb level declared published agree says)"
@@ -726,7 +729,8 @@ section_tlb() {
 		local ramp=""
 		for lvl in 1 2; do
 			row="$(awk -F'\037' -v b="$bk" -v l="$lay" -v lv="$lvl" '$1 == b && $3 == l && $4 == lv { print; exit }' <<<"$inferred")"
-			IFS=$'\x1f' read -r _ _ _ _ _ e ns cy conf knee mid end <<<"$row"
+			IFS=$'\x1f' read -r _ _ _ _ _ e ns cy conf knee mid end start <<<"$row"
+			start="${start:-$knee}"
 			IFS=$'\x1f' read -r de da <<<"$(geom_at "$declared" "$pk" "$lvl")"
 			IFS=$'\x1f' read -r pe pa <<<"$(geom_at "$published" "$pk" "$lvl")"
 			vs=""
@@ -742,21 +746,31 @@ section_tlb() {
 				fi
 				ns="" cy="" conf=""
 			fi
-			de="$(entries_said "$de" "$da" unknown)"
+			de="$(entries_said "$de" "$da" "${dwhy:+hidden}")"
+			de="${de:-unknown}"
 			if awk -F'\037' -v pk="$pk" -v lv="$lvl" '$1 == pk && $2 == lv && $5 == "disagree" { f = 1 } END { exit !f }' <<<"$dvp"; then
 				de="**$de**, disagrees"
 			fi
 			echo "| L$lvl | $e | $de | $(entries_said "$pe" "$pa" "not published") | $vs | $(num "$ns" 2) | $(num "$cy" 1) | $(num "$conf" 2) |"
-			if [[ -n "$row" ]] && awk -v k="$knee" -v e="$end" 'BEGIN { exit !(e > k * 1.2) }'; then
-				ramp="$ramp The L$lvl step is a ramp, not a cliff: it starts at $(num "$knee" 0) pages, is half done by $(num "$mid" 0) and complete by $(num "$end" 0); a set-associative TLB thrashes gradually past its capacity, so the capacity is where the ramp starts."
+			if [[ -n "$row" ]] && awk -v k="$knee" -v s="$start" 'BEGIN { exit !(k > s * 1.02) }'; then
+				ramp="$ramp The L$lvl step is a wide ramp: it starts at $(num "$start" 0) pages, is half done by $(num "$mid" 0) and complete by $(num "$end" 0). A hashed or shared TLB loses entries before its capacity and keeps some after it, so the capacity is read a quarter of the way up ($(num "$knee" 0))."
+			elif [[ -n "$row" ]] && awk -v k="$start" -v e="$end" 'BEGIN { exit !(e > k * 1.1) }'; then
+				ramp="$ramp The L$lvl step starts at $(num "$start" 0) pages, is half done by $(num "$mid" 0) and complete by $(num "$end" 0): a set-associative TLB fills set by set past its capacity, so the capacity is where the step starts."
 			fi
 		done
 		echo
+		if [[ -n "$dwhy" ]]; then
+			echo "CPUID declares no data TLB here: $dwhy. The published figures come from pagewalk's table, the inferred ones from timing."
+			echo
+		fi
 		if [[ -n "$ramp" ]]; then
 			echo "${ramp# }"
 			echo
 		fi
-		splinter_said "$bk" "$pk" "$lay" "$inferred"
+		if [[ "$pk" != 4 && "$(huge_verdict "$bk" "$pk")" == splintered ]]; then
+			echo "$bk is splintered into 4K TLB entries (see below): with the lines spread over its 4K sub-pages, the entries counted here are 4K ones, so they match the 4K L1 DTLB rather than the published $(page_name "$pk") figure."
+			echo
+		fi
 		local others
 		others="$(awk -F'\037' -v pk="$pk" -v b="$bk" -v l="$lay" '
 			$2 == pk && !($1 == b && $3 == l) && ($4 == 1 || $4 == 2) {
@@ -810,21 +824,18 @@ section_tlb() {
 
 	# Huge pages: do they get huge TLB entries?
 	local huge v why
-	huge="$(json_objects "$tlbjson" huge_tlb_entries backing page_kb verdict why)"
+	huge="$(json_objects "$tlbjson" huge_tlb_entries backing page_kb verdict why layout spread_layout)"
 	if [[ -n "$huge" ]]; then
-		echo "Huge TLB entries, judged per huge backing from its sub-page-0 curve (every probe line in the first 4K of its huge page) against the 4K curve:"
+		echo "What huge pages get in the TLB, judged per huge backing from the curve with every probe line in the first 4K of its huge page (a real huge entry covers the whole page, 4K-granular ones fill the TLB's sets by 4K page) and the one with the lines spread over the 4K sub-pages, against the 4K curve:"
 		echo
-		while IFS=$'\x1f' read -r b pk v why; do
-			case "$v" in
-			splintered) v="splintered into 4K TLB entries" ;;
-			huge_entries) v="huge TLB entries" ;;
-			*) v="undecided" ;;
-			esac
-			echo "- $b ($(page_name "$pk") pages), **$v**: $why."
+		while IFS=$'\x1f' read -r b pk v why lay slay; do
+			# why opens with the verdict in words ("thp is splintered ...",
+			# "undecided: ..."); v is the token it was written from.
+			echo "- **$b** ($(page_name "$pk") pages; verdict $v; layouts $lay${slay:+ and $slay}): $why."
 		done <<<"$huge"
 		echo
 	elif printf '%s\n' "${tlb_fits[@]}" | awk -F'\037' '$2 > 4 { f = 1 } END { exit !f }'; then
-		echo "Huge TLB entries: no verdict (no huge backing has a fitted sub-page-0 curve)."
+		echo "Huge TLB entries: no verdict (no huge backing has a complete subpage0 or spread curve)."
 		echo
 	fi
 
@@ -841,7 +852,12 @@ section_tlb() {
 	fi
 	local notes
 	notes="$(json_strings "$tlbjson" notes | sed 's/^/- /')"
-	notes+="$(printf '%s\n' "${tlb_fits[@]}" | awk -F'\037' '$6 != "" { printf "\n- %s %s: %s", $1, $3, $6 }')"
+	# A curve the huge-page verdict read directly needs no fitted level.
+	local decided
+	decided="$(json_objects "$tlbjson" huge_tlb_entries backing verdict | awk -F'\037' '$2 != "unknown" { print $1 }')"
+	notes+="$(printf '%s\n' "${tlb_fits[@]}" | awk -F'\037' -v decided="$decided" '
+		BEGIN { n = split(decided, d, "\n"); for (i = 1; i <= n; i++) ok[d[i]] = 1 }
+		$6 != "" && !(($1 in ok) && ($3 == "spread" || $3 == "subpage0")) { printf "\n- %s %s: %s", $1, $3, $6 }')"
 	notes="${notes#$'\n'}"
 	if [[ -n "$notes" ]]; then
 		echo "Notes:"

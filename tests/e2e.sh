@@ -92,6 +92,24 @@ for key in '"inferred": \[' '"declared": \[' '"published": {' '"declared_vs_publ
 done
 if [[ -z "$missing" ]]; then ok "tlbprobe: tlb.json has inferred, declared, published, huge-page verdict"; else ko "tlbprobe: tlb.json" "missing$missing"; fi
 if grep -q '"kind": "L1 TLB capacity"' "$run/tlb.json"; then ok "tlbprobe: an L1 TLB level inferred for 4K pages"; else ko "tlbprobe: L1 level" "none inferred"; fi
+# The thp verdict is a token of the vocabulary, with its reason in words.
+v="$(json_scalar "$run/tlb.json" verdict)"
+case "$v" in
+huge_entries | splintered | not_in_l1 | unknown) ok "tlbprobe: thp verdict '$v'" ;;
+*) ko "tlbprobe: thp verdict" "'$v' is not a verdict token" ;;
+esac
+if grep -q '"cost": "' "$run/tlb.json" &&
+	grep -Eq '"why": "(thp (is|gets)|here thp|undecided|no 4K curve)' "$run/tlb.json"; then
+	ok "tlbprobe: thp verdict has its reason and cost"
+else
+	ko "tlbprobe: thp verdict" "no reason or cost"
+fi
+# Passes around the knees: the same page count measured more than once.
+if awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $c["pass"] > 0 { n++ } END { exit !n }' "$run/tlbprobe.csv"; then
+	ok "tlbprobe: knees probed again (pass 1 and 2 rows)"
+else
+	ko "tlbprobe: refinement" "no pass 1/2 rows"
+fi
 if [[ "$(json_scalar "$run/tlbprobe-meta.json" status)" == complete ]]; then ok "tlbprobe: meta status complete"; else ko "tlbprobe: meta status" "not complete"; fi
 
 # A small sweep: every row whole, status complete, 4k rows at fraction 0.
@@ -172,6 +190,24 @@ for f in meta.json chase.csv compare.csv REPORT.md plots/latency.png plots/laten
 done
 st="$(json_scalar "$run/meta.json" status)"
 if [[ "$st" == complete ]]; then ok "run_all --quick: status complete"; else ko "run_all --quick: status" "$st"; fi
+
+# Both core-clock estimates recorded per run and per row; the report sets
+# the L1 latency beside the published one (or says there is none).
+g="$(json_scalar "$run/meta.json" core_ghz_est)"
+np="$(json_scalar "$run/meta.json" clock_points)"
+if [[ "$g" =~ ^[0-9.]+$ && "$np" =~ ^[1-9][0-9]*$ ]] && grep -q '"core_ghz_mul_est": ' "$run/meta.json"; then
+	ok "run_all --quick: meta.json has both clock estimates ($g GHz over $np points)"
+else
+	ko "run_all --quick: clock in meta.json" "core_ghz_est '$g', clock_points '$np'"
+fi
+if head -n 1 "$run/chase.csv" | grep -q 'core_ghz,core_ghz_mul,cycles_uncertain' &&
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["cycles_uncertain"] != 0 && $c["cycles_uncertain"] != 1 { bad++ } END { exit bad > 0 }' "$run/chase.csv"; then
+	ok "run_all --quick: chase.csv marks each row's cycles certain or not"
+else
+	ko "run_all --quick: cycles_uncertain" "column missing or not 0/1"
+fi
+if grep -q '^L1 load-to-use: [0-9.]* cycles (' "$run/REPORT.md"; then ok "run_all --quick: REPORT.md gives the L1 load-to-use in cycles"; else ko "run_all --quick: L1 load-to-use" "not in REPORT.md"; fi
 
 # Rows are labelled with what the kernel gave: 4k at 4 kB and fraction 0;
 # hugetlb at its page size and fraction 1 (as root the pools are reserved).

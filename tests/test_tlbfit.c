@@ -564,10 +564,28 @@ static struct hcurve one_step_2m(double cost_ns)
 	return step_2m(96, cost_ns);
 }
 
+/* Judge a same-slice curve alone (no spread4k curve measured). */
 static enum tlbfit_splinter judge(const struct tlbfit_result *f4, const struct hcurve *c,
 				  int published, struct tlbfit_huge *h, char *why, size_t len)
 {
-	return tlbfit_splinter(f4, c->pt, c->nr, 3.0, published, "thp", h, why, len);
+	struct hcurve k4 = step_2m(96, 2.0);
+	struct tlbfit_curve same = {c->pt, c->nr}, none = {NULL, 0}, c4 = {k4.pt, k4.nr};
+	struct tlbfit_published pub = {published, -1};
+
+	return tlbfit_splinter(f4, &c4, &same, &none, 3.0, &pub, "thp", h, why, len);
+}
+
+/* Judge a same-slice curve and a spread4k one, with the 4K L1's ways. */
+static enum tlbfit_splinter judge2(const struct tlbfit_result *f4, const struct hcurve *c,
+				   const struct hcurve *spread, int published, int ways,
+				   struct tlbfit_huge *h, char *why, size_t len)
+{
+	struct hcurve k4 = step_2m(96, 2.0);
+	struct tlbfit_curve same = {c->pt, c->nr}, sp = {spread->pt, spread->nr},
+			    c4 = {k4.pt, k4.nr};
+	struct tlbfit_published pub = {published, ways};
+
+	return tlbfit_splinter(f4, &c4, &same, &sp, 3.0, &pub, "thp", h, why, len);
 }
 
 /* Zen 5 guest (kind B): a walk past the 4K knee with every line in sub-page
@@ -577,7 +595,7 @@ Test(tlbfit_splinter, walk_at_the_4k_knee_is_splintered)
 	struct tlbfit_result f4 = two_level_4k();
 	struct hcurve f2 = one_step_2m(17.4); /* 59 cycles */
 	struct tlbfit_huge h;
-	char why[400];
+	char why[600];
 
 	cr_assert_eq(judge(&f4, &f2, 96, &h, why, sizeof(why)), TLBFIT_SPLINTERED, "%s", why);
 	cr_assert_eq(h.cost, TLBFIT_COST_WALK);
@@ -591,7 +609,7 @@ Test(tlbfit_splinter, l2_hit_at_a_shared_l1_size_is_huge_entries)
 	struct tlbfit_result f4 = two_level_4k();
 	struct hcurve f2 = one_step_2m(2.3);
 	struct tlbfit_huge h;
-	char why[400];
+	char why[600];
 
 	cr_assert_eq(judge(&f4, &f2, 96, &h, why, sizeof(why)), TLBFIT_HUGE_ENTRIES, "%s", why);
 	cr_assert_eq(h.cost, TLBFIT_COST_L2_HIT);
@@ -599,14 +617,16 @@ Test(tlbfit_splinter, l2_hit_at_a_shared_l1_size_is_huge_entries)
 }
 
 /* Intel publishes 32 2M entries: a step at the 4K knee is 4K entries. */
+/* An L2-TLB hit at the 4K knee where the vendor publishes another 2M size,
+ * or nothing: neither huge entries of a shared L1 nor a set conflict. */
 Test(tlbfit_splinter, l2_hit_at_the_4k_knee_unlike_the_published_2m_size)
 {
 	struct tlbfit_result f4 = two_level_4k();
 	struct hcurve f2 = one_step_2m(2.3);
 	struct tlbfit_huge h;
-	char why[400];
+	char why[600];
 
-	cr_assert_eq(judge(&f4, &f2, 32, &h, why, sizeof(why)), TLBFIT_SPLINTERED, "%s", why);
+	cr_assert_eq(judge(&f4, &f2, 32, &h, why, sizeof(why)), TLBFIT_SPLINTER_UNKNOWN, "%s", why);
 	cr_assert_eq(judge(&f4, &f2, -1, &h, why, sizeof(why)), TLBFIT_SPLINTER_UNKNOWN, "%s",
 		     why);
 	cr_assert(strstr(why, "undecided"), "%s", why);
@@ -618,7 +638,7 @@ Test(tlbfit_splinter, step_at_the_published_2m_size_is_huge_entries)
 	struct tlbfit_result f4 = two_level_4k();
 	struct hcurve f2 = step_2m(32, 2.3);
 	struct tlbfit_huge h;
-	char why[400];
+	char why[600];
 
 	cr_assert_eq(judge(&f4, &f2, 32, &h, why, sizeof(why)), TLBFIT_HUGE_ENTRIES, "%s", why);
 	/* The last count probed at or below 32: one point spacing (4.4%). */
@@ -626,14 +646,61 @@ Test(tlbfit_splinter, step_at_the_published_2m_size_is_huge_entries)
 	cr_assert(strstr(why, "gets huge TLB entries"), "%s", why);
 }
 
-/* Emerald Rapids guest (kind C): 2M translations pay an L2-TLB hit beyond 6
- * pages, 4K ones beyond 96. */
+/* Emerald Rapids guest (kind C): with every line in the first 4K of its 2M
+ * page, an L2-TLB hit beyond 6 pages (one set of the 6-way 4K L1 DTLB); with
+ * the lines over the 4K sub-pages, beyond 96 like 4K pages. */
+Test(tlbfit_splinter, placement_that_matters_is_splintered)
+{
+	struct tlbfit_result f4 = two_level_4k();
+	struct hcurve same = step_2m(6, 2.3), spread = step_2m(96, 2.3);
+	struct tlbfit_huge h;
+	char why[600];
+
+	cr_assert_eq(judge2(&f4, &same, &spread, 32, 6, &h, why, sizeof(why)), TLBFIT_SPLINTERED,
+		     "%s", why);
+	cr_assert_float_eq(h.rise_pages, 6, 1e-9);
+	cr_assert(h.spread_rise_pages <= 96 && h.spread_rise_pages >= 96 / 1.045, "spread rise %g",
+		  h.spread_rise_pages);
+	cr_assert(strstr(why, "thp is splintered into 4K TLB entries: with every load in the first "
+			      "4K of its huge page it pays an L2-TLB hit (2.3 ns, 7 cycles) beyond 6 "
+			      "huge pages, as many as one L1 DTLB set holds, which is 6-way"),
+		  "%s", why);
+	cr_assert(strstr(why, "budget this backing's L1 DTLB reach as 96 4K pages"), "%s", why);
+	/* Without the 4K curve's points there is nothing to compare the spread
+	 * curve's rise with: no placement verdict. */
+}
+
+/* Real 2M entries do not care where the line sits: both curves at 32. */
+Test(tlbfit_splinter, placement_that_does_not_matter_is_huge_entries)
+{
+	struct tlbfit_result f4 = two_level_4k();
+	struct hcurve same = step_2m(32, 2.3), spread = step_2m(32, 2.3);
+	struct tlbfit_huge h;
+	char why[600];
+
+	cr_assert_eq(judge2(&f4, &same, &spread, 32, 6, &h, why, sizeof(why)), TLBFIT_HUGE_ENTRIES,
+		     "%s", why);
+}
+
+/* Few pages whatever the placement: the translations leave the L1. */
+Test(tlbfit_splinter, few_pages_whatever_the_placement_is_not_in_l1)
+{
+	struct tlbfit_result f4 = two_level_4k();
+	struct hcurve same = step_2m(6, 2.3), spread = step_2m(6, 2.3);
+	struct tlbfit_huge h;
+	char why[600];
+
+	cr_assert_eq(judge2(&f4, &same, &spread, 32, 6, &h, why, sizeof(why)), TLBFIT_NOT_IN_L1,
+		     "%s", why);
+}
+
+/* Without the spread4k curve, a rise past a few pages is all one can say. */
 Test(tlbfit_splinter, a_few_pages_then_l2_hits_is_not_in_l1)
 {
 	struct tlbfit_result f4 = two_level_4k();
 	struct hcurve f2 = step_2m(6, 2.3);
 	struct tlbfit_huge h;
-	char why[400];
+	char why[600];
 
 	cr_assert_eq(judge(&f4, &f2, 32, &h, why, sizeof(why)), TLBFIT_NOT_IN_L1, "%s", why);
 	cr_assert_float_eq(h.rise_pages, 6, 1e-9);
@@ -650,11 +717,11 @@ Test(tlbfit_splinter, raised_from_the_first_point_is_not_in_l1)
 	struct tlbfit_result f4 = two_level_4k();
 	struct hcurve f2 = step_2m(0, 2.4);
 	struct tlbfit_huge h;
-	char why[400];
+	char why[600];
 
 	cr_assert_eq(judge(&f4, &f2, 32, &h, why, sizeof(why)), TLBFIT_NOT_IN_L1, "%s", why);
 	cr_assert_float_eq(h.rise_pages, 2, 1e-9);
-	cr_assert(strstr(why, "from 2 huge pages on"), "%s", why);
+	cr_assert(strstr(why, "from 2 huge pages on, the fewest probed"), "%s", why);
 }
 
 Test(tlbfit_splinter, in_between_at_the_4k_knee_is_undecided)
@@ -662,7 +729,7 @@ Test(tlbfit_splinter, in_between_at_the_4k_knee_is_undecided)
 	struct tlbfit_result f4 = two_level_4k();
 	struct hcurve f2 = one_step_2m(4.4);
 	struct tlbfit_huge h;
-	char why[400];
+	char why[600];
 
 	cr_assert_eq(judge(&f4, &f2, 96, &h, why, sizeof(why)), TLBFIT_SPLINTER_UNKNOWN);
 	cr_assert_eq(h.cost, TLBFIT_COST_BETWEEN);
@@ -674,7 +741,7 @@ Test(tlbfit_splinter, needs_a_4k_knee_and_a_huge_step)
 	struct tlbfit_result f4 = two_level_4k();
 	struct hcurve f2 = one_step_2m(17.4);
 	struct tlbfit_huge h;
-	char why[400];
+	char why[600];
 
 	f4.nr_levels = 0;
 	cr_assert_eq(judge(&f4, &f2, 96, &h, why, sizeof(why)), TLBFIT_SPLINTER_UNKNOWN);
@@ -690,7 +757,7 @@ Test(tlbfit_splinter, lone_outliers_are_no_rise)
 	struct tlbfit_result f4 = two_level_4k();
 	struct hcurve f2 = step_2m(40, 2.3);
 	struct tlbfit_huge h;
-	char why[400];
+	char why[600];
 
 	f2.pt[3].delta_ns = 6.9; /* 5 pages: one preempted point */
 	f2.pt[7].delta_ns = f2.pt[8].delta_ns = 6.9; /* two in a row at 9, 10 */
@@ -714,15 +781,21 @@ Test(tlbfit_splinter, zen5_guest_curves)
 	for (uint64_t seed = 1; seed <= NR_SEEDS; seed++) {
 		struct tlbfit_result f4;
 		struct tlbfit_huge h;
-		struct sample sm;
-		char why[400];
+		static struct sample sm, s4;
+		struct tlbfit_curve same = {sm.pt, 0}, none = {NULL, 0}, c4 = {s4.pt, 0};
+		struct tlbfit_published pub = {96, 0};
+		char why[600];
 
-		fit_curve(&zen5, seed, GHZ, &f4, &sm);
+		fit_curve(&zen5, seed, GHZ, &f4, &s4);
+		c4.nr = s4.nr;
+
 		make_points(&thp, seed + 100, &sm);
-		cr_assert_eq(tlbfit_splinter(&f4, sm.pt, sm.nr, GHZ, 96, "thp", &h, why, sizeof(why)),
+		same.nr = sm.nr;
+		cr_assert_eq(tlbfit_splinter(&f4, &c4, &same, &none, GHZ, &pub, "thp", &h, why, sizeof(why)),
 			     TLBFIT_SPLINTERED, "seed %d: %s", (int)seed, why);
 		make_points(&huge, seed + 200, &sm);
-		cr_assert_eq(tlbfit_splinter(&f4, sm.pt, sm.nr, GHZ, 96, "thp", &h, why, sizeof(why)),
+		same.nr = sm.nr;
+		cr_assert_eq(tlbfit_splinter(&f4, &c4, &same, &none, GHZ, &pub, "thp", &h, why, sizeof(why)),
 			     TLBFIT_HUGE_ENTRIES, "seed %d: %s", (int)seed, why);
 	}
 }
@@ -737,4 +810,45 @@ Test(tlbfit_splinter, names)
 	cr_assert_str_eq(tlbfit_cost_name(TLBFIT_COST_WALK), "walk");
 	cr_assert_str_eq(tlbfit_cost_name(TLBFIT_COST_BETWEEN), "between");
 	cr_assert_str_eq(tlbfit_cost_name(TLBFIT_COST_NONE), "none");
+}
+
+/* Counts to probe again: from 10% below each knee's start to 10% past its
+ * end, thinned to at most per_knee, clipped, ascending, no duplicates. */
+Test(tlbfit_refine, counts_cover_each_knee)
+{
+	struct tlbfit_result r = {0};
+	uint64_t out[256];
+	int n;
+
+	r.nr_levels = 2;
+	r.level[0] = (struct tlbfit_level){.entries = 96, .start_pages = 96, .end_pages = 112};
+	r.level[1] = (struct tlbfit_level){.entries = 1900, .start_pages = 1500, .end_pages = 2300};
+	n = tlbfit_refine_counts(&r, 3, 0.10, 48, 8, 16384, out, 256);
+	cr_assert_gt(n, 40);
+	for (int i = 1; i < n; i++)
+		cr_assert_gt(out[i], out[i - 1], "not ascending at %d", i);
+	/* Every count around the sharp L1 knee: 86 to 124. */
+	for (uint64_t c = 87; c <= 123; c++) {
+		int found = 0;
+
+		for (int i = 0; i < n; i++)
+			found |= out[i] == c;
+		cr_assert(found, "count %d not probed", (int)c);
+	}
+	/* The ramp whole, from 1350 to 2530, at most 48 counts. */
+	cr_assert_leq(out[n - 1], 2530);
+	cr_assert_geq(out[n - 1], 2450);
+	{
+		int in_ramp = 0;
+
+		for (int i = 0; i < n; i++)
+			in_ramp += out[i] >= 1350;
+		cr_assert_leq(in_ramp, 48);
+		cr_assert_geq(in_ramp, 40);
+	}
+	/* Clipped to what the buffer holds, and only the first knee asked. */
+	n = tlbfit_refine_counts(&r, 1, 0.10, 48, 90, 100, out, 256);
+	cr_assert_eq(out[0], 90);
+	cr_assert_eq(out[n - 1], 100);
+	cr_assert_eq(tlbfit_refine_counts(&r, 0, 0.10, 48, 8, 16384, out, 256), 0);
 }

@@ -93,3 +93,29 @@ Test(tlbreport, tlb_json_flags_cpuid_against_published)
 	cr_expect(strstr(buf, "memory for only 11 pages") != NULL);
 	cr_expect(strstr(buf, "\"status\": \"complete\"") != NULL);
 }
+
+/* Points arrive in any order (tlbprobe shuffles them) and leave ascending;
+ * a count measured twice keeps its lower delta, the less disturbed. */
+Test(tlbreport, points_kept_ascending_and_the_lower_of_two)
+{
+	static struct tlbreport r;
+	struct cpu_info ci = {0};
+	struct tlbreport_curve *cv;
+
+	tlbreport_init(&r, &ci);
+	cv = tlbreport_curve(&r, "4k", 4, "spread");
+	tlbreport_add_point(cv, 96, 0.0, 0.1, 2.0, 3.0);
+	tlbreport_add_point(cv, 8, 0.0, 0.1, 2.0, 3.0);
+	tlbreport_add_point(cv, 128, 2.3, 0.1, 4.0, 3.0);
+	tlbreport_add_point(cv, 97, 1.1, 0.1, 3.0, 3.0); /* disturbed */
+	tlbreport_add_point(cv, 97, 0.2, 0.1, 2.2, 2.9); /* the same count, quieter */
+	tlbreport_add_point(cv, 96, 0.9, 0.1, 3.0, 3.0); /* disturbed: dropped */
+	cr_assert_eq(cv->nr, 4);
+	for (int i = 1; i < cv->nr; i++)
+		cr_assert_gt(cv->pt[i].pages, cv->pt[i - 1].pages, "point %d not ascending", i);
+	cr_assert_float_eq(cv->pt[1].pages, 96, 1e-9);
+	cr_assert_float_eq(cv->pt[1].delta_ns, 0.0, 1e-9);
+	cr_assert_float_eq(cv->pt[2].pages, 97, 1e-9);
+	cr_assert_float_eq(cv->pt[2].delta_ns, 0.2, 1e-9);
+	cr_assert_float_eq(cv->ghz[2], 2.9, 1e-9, "the clock travels with its point");
+}
