@@ -666,32 +666,33 @@ Test(tlbfit_splinter, placement_that_matters_is_splintered)
 			      "huge pages, as many as one L1 DTLB set holds, which is 6-way"),
 		  "%s", why);
 	cr_assert(strstr(why, "budget this backing's L1 DTLB reach as 96 4K pages"), "%s", why);
-	/* Without the 4K curve's points there is nothing to compare the spread
-	 * curve's rise with: no placement verdict. */
 }
 
-/* Real 2M entries do not care where the line sits: both curves at 32. */
-Test(tlbfit_splinter, placement_that_does_not_matter_is_huge_entries)
+/* The placement rule over both layouts' rises: equal rises are real huge
+ * entries (or, at a few pages, translations that leave the L1); a few pages
+ * in one slice against 4K's knee spread out is splintering. */
+Test(tlbfit_splinter, placement_table)
 {
-	struct tlbfit_result f4 = two_level_4k();
-	struct hcurve same = step_2m(32, 2.3), spread = step_2m(32, 2.3);
-	struct tlbfit_huge h;
-	char why[600];
+	static const struct {
+		double same, spread;
+		enum tlbfit_splinter want;
+	} cases[] = {
+	    {32, 32, TLBFIT_HUGE_ENTRIES},
+	    {6, 6, TLBFIT_NOT_IN_L1},
+	    {6, 96, TLBFIT_SPLINTERED},
+	    {4, 100, TLBFIT_SPLINTERED},
+	    {6, 40, TLBFIT_NOT_IN_L1}, /* spread rise nowhere near 4K's: no claim */
+	};
 
-	cr_assert_eq(judge2(&f4, &same, &spread, 32, 6, &h, why, sizeof(why)), TLBFIT_HUGE_ENTRIES,
-		     "%s", why);
-}
+	for (size_t i = 0; i < LEN(cases); i++) {
+		struct tlbfit_result f4 = two_level_4k();
+		struct hcurve same = step_2m(cases[i].same, 2.3), spread = step_2m(cases[i].spread, 2.3);
+		struct tlbfit_huge h;
+		char why[600];
 
-/* Few pages whatever the placement: the translations leave the L1. */
-Test(tlbfit_splinter, few_pages_whatever_the_placement_is_not_in_l1)
-{
-	struct tlbfit_result f4 = two_level_4k();
-	struct hcurve same = step_2m(6, 2.3), spread = step_2m(6, 2.3);
-	struct tlbfit_huge h;
-	char why[600];
-
-	cr_assert_eq(judge2(&f4, &same, &spread, 32, 6, &h, why, sizeof(why)), TLBFIT_NOT_IN_L1,
-		     "%s", why);
+		cr_assert_eq(judge2(&f4, &same, &spread, 32, 6, &h, why, sizeof(why)), cases[i].want,
+			     "same %g, spread %g: %s", cases[i].same, cases[i].spread, why);
+	}
 }
 
 /* Without the spread4k curve, a rise past a few pages is all one can say. */
