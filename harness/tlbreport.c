@@ -283,6 +283,13 @@ int tlbreport_write(const struct tlbreport *r, const char *path, int interrupted
 	json_str(&j, "declared_why_empty", r->ci->tlb_why[0] ? r->ci->tlb_why : NULL);
 	geom_json(&j, r->ci);
 	splinter_json(&j, r);
+	json_obj(&j, "refine");
+	json_int(&j, "passes", r->nr_refined);
+	json_int(&j, "passes_disturbed", r->nr_disturbed);
+	json_str(&j, "check",
+		 "before each pass, the 4K probe at 90% of its L1 knee must cost less than a quarter "
+		 "of an L2-TLB hit; a pass that fails is skipped and tried again a second later");
+	json_obj_end(&j);
 	json_arr(&j, "notes");
 	for (int i = 0; i < r->nr_notes; i++)
 		json_str(&j, NULL, r->notes[i]);

@@ -29,6 +29,8 @@ struct tlbreport {
 	int nr;
 	char notes[TLBREPORT_MAX_NOTES][200];
 	int nr_notes;
+	int nr_refined;   /* passes around the knees that counted */
+	int nr_disturbed; /* passes skipped: the quiet check found the TLB disturbed */
 };
 
 void tlbreport_init(struct tlbreport *r, const struct cpu_info *ci);
