@@ -843,6 +843,7 @@ section_tlb() {
 	local rpass rdist
 	rpass="$(json_get "$tlbjson" refine.passes)"
 	rdist="$(json_get "$tlbjson" refine.passes_disturbed)"
+	[[ "$rdist" == 0 ]] && rdist=""
 	if [[ -n "$rpass" ]]; then
 		echo "Knees were probed again at every page count around them in $rpass pass(es), each count keeping its lowest delta.${rdist:+ $rdist pass(es) were skipped because the TLB was disturbed at the time (the 4K probe at 90% of its L1 knee cost more than a quarter of an L2-TLB hit: a busy SMT sibling or the host).}"
 		echo
