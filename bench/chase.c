@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "counters.h"
 #include "die.h"
+#include "disturb.h"
 #include "measure.h"
 #include "opts.h"
 #include "place.h"
@@ -28,7 +29,7 @@
 static const char CSV_HEADER[] =
 	"backing,page_kb,huge_fraction,pattern,stride_bytes,stagger,footprint_bytes,"
 	"ns_median,ns_min,ns_p90,cycles_per_load,cycles_source,core_ghz,core_ghz_mul,"
-	"cycles_uncertain,nr_reps,"
+	"cycles_uncertain,nr_reps,nr_rerun,nr_disturbed,"
 	"loads_per_rep,dtlb_miss_per_load,stlb_hit_per_load,walk_per_load,"
 	"walk_cycles_per_load";
 static const char CMP_HEADER[] =
@@ -38,7 +39,7 @@ static const char CMP_HEADER[] =
 static struct {
 	const char *backings, *patterns, *strides, *out;
 	uint64_t min, max, ppo, reps, cpu, seed, rep_ms;
-	int stagger, progress, no_progress, reserve, no_counters;
+	int stagger, progress, no_progress, reserve, no_counters, no_lock;
 	const char *hugetlbfs, *events;
 	/* Parsed */
 	const struct buf_backing *bk[MAX_ITEMS];
@@ -72,6 +73,7 @@ static const struct opt_def defs[] = {
 	{ "no-counters", OPT_FLAG, &o.no_counters, NULL, "do not try hardware counters" },
 	{ "progress", OPT_FLAG, &o.progress, NULL, "show progress even when stderr is not a terminal" },
 	{ "no-progress", OPT_FLAG, &o.no_progress, NULL, "never show progress" },
+	{ "no-lock", OPT_FLAG, &o.no_lock, NULL, "do not wait for another pagewalk run to finish (both will read slow)" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
@@ -79,6 +81,7 @@ static struct run run = { .tool = "chase", .data_name = "chase.csv" };
 static struct bufset set;
 static struct ctr_set ctr;
 static struct clock_run clk;
+static struct disturb_total dist;
 
 static void parse(int argc, char **argv)
 {
@@ -124,6 +127,7 @@ static void meta_extra(struct json *j, void *ctx)
 {
 	opt_json(j, defs);
 	clock_run_json(j, &clk);
+	disturb_total_json(j, &dist);
 	json_str(j, "cycles_source", ctr.col[CTR_CYCLES].counting ? "pmu" : "est");
 	ctr_json(j, &ctr);
 	bufset_json(j, &set);
@@ -167,7 +171,8 @@ static int point(struct report_csv *csv, struct report_csv *cmp, const struct ch
 	struct measure_target t[MAX_ITEMS];
 	double ns[MAX_ITEMS][MEASURE_MAX_REPS];
 	struct clock_est ce[MEASURE_MAX_REPS];
-	struct measure_plan plan = { (unsigned)o.reps, o.rep_ms * 1000000, 1000000, &run_stop, &ctr };
+	struct measure_plan plan = { (unsigned)o.reps, o.rep_ms * 1000000, 1000000, &run_stop, &ctr,
+				     (int)o.cpu };
 	struct buf *b[MAX_ITEMS];
 	struct clock_point gs;
 	int n = 0;
@@ -186,6 +191,8 @@ static int point(struct report_csv *csv, struct report_csv *cmp, const struct ch
 	}
 	if (measure_rounds(t, n, &plan, ce))
 		return -1;
+	for (int i = 0; i < n; i++)
+		disturb_total_add(&dist, t[i].nr_rerun, t[i].nr_disturbed_kept, t[i].why);
 	clock_summarise(ce, o.reps, &gs);
 	clock_run_add(&clk, &gs);
 	for (int i = 0; i < n; i++) {
@@ -197,12 +204,13 @@ static int point(struct report_csv *csv, struct report_csv *cmp, const struct ch
 		report_per_load_cell(mul, sizeof(mul), gs.mul_ghz);
 		for (int c = 1; c < CTR_NR; c++)
 			report_per_load_cell(cols[c], sizeof(cols[c]), measure_per_load(&t[i], (enum ctr_col)c));
-		report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%s,%.4f,%s,%d,%" PRIu64 ",%" PRIu64 ",%s,%s,%s,%s",
+		report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%s,%.4f,%s,%d,%" PRIu64 ",%u,%u,%" PRIu64 ",%s,%s,%s,%s",
 			       b[i]->backing->name, hf >= BUF_HUGE_ENOUGH ? b[i]->backing->want_page_kb : 4, hf,
 			       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,
 			       t[i].st.median, t[i].st.min, t[i].st.p90,
 			       isnan(cyc) ? t[i].st.median * gs.ghz : cyc, isnan(cyc) ? "est" : "pmu",
-			       gs.ghz, mul, isnan(cyc) && gs.agree == 0, o.reps, t[i].nr_trips * CHASE_UNROLL, cols[CTR_DTLB_MISS],
+			       gs.ghz, mul, isnan(cyc) && gs.agree == 0, o.reps, t[i].nr_rerun,
+			       t[i].nr_disturbed_kept, t[i].nr_trips * CHASE_UNROLL, cols[CTR_DTLB_MISS],
 			       cols[CTR_STLB_HIT], cols[CTR_WALK], cols[CTR_WALK_CYCLES]);
 		if (i > 0)
 			compare_row(cmp, cs, fp, b[0], b[i], ns[0], ns[i]);
@@ -222,6 +230,7 @@ int main(int argc, char **argv)
 	parse(argc, argv);
 	nr_fp = measure_geometric(o.min, o.max, (unsigned)o.ppo, 64, fps, MAX_POINTS);
 	run.meta_extra = meta_extra;
+	run.no_lock = o.no_lock;
 	run_start(&run, o.out, argc, argv, o.seed, o.progress, o.no_progress, &o.cpu);
 	ctr_open(&ctr, &run.machine.cpu, o.events, o.no_counters);
 	if (!o.no_counters && ctr.nr_counting < CTR_NR)

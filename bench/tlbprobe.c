@@ -14,6 +14,7 @@
 #include "chain.h"
 #include "counters.h"
 #include "die.h"
+#include "disturb.h"
 #include "measure.h"
 #include "opts.h"
 #include "place.h"
@@ -27,7 +28,7 @@ static const char CSV_HEADER[] =
 	"backing,page_kb,huge_fraction,layout,pages,probe_ns_median,probe_ns_min,probe_ns_p90,"
 	"base_ns_median,base_ns_min,base_ns_p90,delta_ns,delta_p10_ns,delta_p90_ns,"
 	"delta_cycles,core_ghz,core_ghz_mul,cycles_uncertain,nr_reps,probe_dtlb_miss_per_load,probe_stlb_hit_per_load,"
-	"probe_walk_per_load,pass";
+	"probe_walk_per_load,pass,nr_rerun,nr_disturbed";
 
 /* Where the probe line sits in its page: one row per layout. */
 static const struct layout {
@@ -45,12 +46,12 @@ static const struct layout {
 static struct {
 	const char *backings, *out;
 	uint64_t min_pages, min_huge_pages, max_pages, max_huge_pages, ppo, reps, rep_ms, cpu, seed;
-	int quick, reserve, progress, no_progress, no_counters;
+	int quick, reserve, progress, no_progress, no_counters, no_lock;
 	const char *events, *hugetlbfs;
 	const struct buf_backing *bk[BUFSET_MAX];
 	int nr_bk;
 } o = {
-	.backings = "4k,thp", .min_pages = 8, .min_huge_pages = 2, .ppo = 16, .reps = 9, .rep_ms = 3,
+	.backings = "4k,thp", .min_pages = 8, .min_huge_pages = 2, .ppo = 8, .reps = 9, .rep_ms = 3,
 	.cpu = UINT64_MAX, .seed = 1,
 };
 
@@ -60,7 +61,7 @@ static const struct opt_def defs[] = {
 	{ "min-huge-pages", OPT_U64, &o.min_huge_pages, "N", "fewest huge pages touched, 2.. (default 2: a knee below 8 pages shows)", 2, 1u << 20 },
 	{ "max-pages", OPT_U64, &o.max_pages, "N", "most 4K pages touched (default 32768, 16384 with --quick)", 2, 1u << 20 },
 	{ "max-huge-pages", OPT_U64, &o.max_huge_pages, "N", "most 2M pages touched (default 1024, 512 with --quick)", 2, 8192 },
-	{ "points-per-octave", OPT_U64, &o.ppo, "N", "page counts per doubling, 2..64 (default 16)", 2, 64 },
+	{ "points-per-octave", OPT_U64, &o.ppo, "N", "page counts per doubling in the survey, 2..64 (default 8; knees are then probed at every count)", 2, 64 },
 	{ "reps", OPT_U64, &o.reps, "N", "kept rounds per point, 3..1000 (default 9, 5 with --quick)", 3, MEASURE_MAX_REPS },
 	{ "rep-ms", OPT_U64, &o.rep_ms, "MS", "minimum length of a repetition, 1..1000 (default 3, 1 with --quick)", 1, 1000 },
 	{ "quick", OPT_FLAG, &o.quick, NULL, "a short run (under 30 s)" },
@@ -73,6 +74,7 @@ static const struct opt_def defs[] = {
 	{ "out", OPT_STR, &o.out, "DIR", "run directory (default results/<host>-<date>-<time>)" },
 	{ "progress", OPT_FLAG, &o.progress, NULL, "show progress even when stderr is not a terminal" },
 	{ "no-progress", OPT_FLAG, &o.no_progress, NULL, "never show progress" },
+	{ "no-lock", OPT_FLAG, &o.no_lock, NULL, "do not wait for another pagewalk run to finish (both will read slow)" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
@@ -84,6 +86,7 @@ static struct buf base;            /* the packed baseline's lines */
 static struct tlbreport rep;
 static struct ctr_set ctr;
 static struct clock_run clk;
+static struct disturb_total dist;
 
 static void parse(int argc, char **argv)
 {
@@ -99,8 +102,8 @@ static void parse(int argc, char **argv)
 		o.max_pages = o.quick ? 16384 : 32768;
 	if (!o.max_huge_pages)
 		o.max_huge_pages = o.quick ? 512 : 1024;
-	/* --quick keeps 16 points per octave: at 8 the L1 knee falls between
-	 * 64 and 69 pages and reads 5-7% off. It saves on rounds instead. */
+	/* The survey needs no more than 8 points per octave: the passes around
+	 * each knee probe every count there. --quick saves on rounds. */
 	if (o.quick) {
 		o.reps = o.reps == 9 ? 5 : o.reps;
 		o.rep_ms = o.rep_ms == 3 ? 1 : o.rep_ms;
@@ -126,6 +129,7 @@ static void meta_extra(struct json *j, void *ctx)
 	opt_json(j, defs);
 	json_str(j, "cycles_source", "est");
 	clock_run_json(j, &clk);
+	disturb_total_json(j, &dist);
 	ctr_json(j, &ctr);
 	bufset_json(j, &set);
 }
@@ -173,7 +177,7 @@ static int point(struct report_csv *csv, struct buf *b, const struct layout *l, 
 	uint64_t page = (uint64_t)b->backing->want_page_kb * 1024;
 	struct chain_spec probe = { page, CHAIN_RAND, 1, o.seed, l->step, l->span_is_4k ? 4096 : 0 };
 	struct chain_spec packed = { CHAIN_LINE, CHAIN_RAND, 0, o.seed, 0, 0 };
-	struct measure_plan plan = { reps, o.rep_ms * 1000000, 500000, &run_stop, &ctr };
+	struct measure_plan plan = { reps, o.rep_ms * 1000000, 500000, &run_stop, &ctr, (int)o.cpu };
 	double ns[2][MEASURE_MAX_REPS], d[MEASURE_MAX_REPS];
 	struct clock_est ce[MEASURE_MAX_REPS];
 	struct measure_target t[2];
@@ -188,6 +192,8 @@ static int point(struct report_csv *csv, struct buf *b, const struct layout *l, 
 	}
 	if (measure_rounds(t, 2, &plan, ce))
 		return -1;
+	for (int i = 0; i < 2; i++)
+		disturb_total_add(&dist, t[i].nr_rerun, t[i].nr_disturbed_kept, t[i].why);
 	for (unsigned r = 0; r < plan.nr_reps; r++)
 		d[r] = ns[0][r] - ns[1][r];
 	clock_summarise(ce, plan.nr_reps, &gs);
@@ -203,14 +209,15 @@ static int point(struct report_csv *csv, struct buf *b, const struct layout *l, 
 	report_per_load_cell(cols[0], sizeof(cols[0]), measure_per_load(&t[0], CTR_DTLB_MISS));
 	report_per_load_cell(cols[1], sizeof(cols[1]), measure_per_load(&t[0], CTR_STLB_HIT));
 	report_per_load_cell(cols[2], sizeof(cols[2]), measure_per_load(&t[0], CTR_WALK));
-	report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%s,%d,%u,%s,%s,%s,%d",
+	report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%s,%d,%u,%s,%s,%s,%d,%u,%u",
 		       b->backing->name,
 		       buf_huge_fraction_prefix(b, nr * page) >= BUF_HUGE_ENOUGH ? b->backing->want_page_kb : 4,
 		       buf_huge_fraction_prefix(b, nr * page),
 		       l->name, nr, t[0].st.median, t[0].st.min, t[0].st.p90, t[1].st.median,
 		       t[1].st.min, t[1].st.p90, ds.median, stats_percentile(d, plan.nr_reps, 10),
 		       ds.p90, ds.median * gs.ghz, gs.ghz, cols[3], gs.agree == 0, plan.nr_reps,
-		       cols[0], cols[1], cols[2], pass);
+		       cols[0], cols[1], cols[2], pass, t[0].nr_rerun + t[1].nr_rerun,
+		       t[0].nr_disturbed_kept + t[1].nr_disturbed_kept);
 	tlbreport_add_point(cv, nr, ds.median, ds.p90 - stats_percentile(d, plan.nr_reps, 10),
 			    t[0].st.median, gs.ghz);
 	return 0;
@@ -256,8 +263,11 @@ static void survey(struct report_csv *csv, struct buf *b, const struct layout *l
 		if (point(csv, b, l, p->counts[k], (unsigned)o.reps, 0, p->cv, NULL))
 			return;
 	tlbreport_fit(&rep, p->cv);
-	if (p->cv->fitted == 1)
-		p->nr = tlbfit_refine_counts(&p->cv->fit, 3, 0.10, 48, least, most, p->counts,
+	/* Refine the curves whose knees are TLB sizes read in the report: 4K
+	 * pages, and huge pages with the lines over their 4K sub-pages. The
+	 * huge-page verdict reads its rises off the survey points. */
+	if (p->cv->fitted == 1 && (b->backing->want_page_kb == 4 || !strcmp(l->name, "spread4k")))
+		p->nr = tlbfit_refine_counts(&p->cv->fit, 2, 0.10, 40, least, most, p->counts,
 					     MAX_POINTS);
 }
 
@@ -334,6 +344,7 @@ int main(int argc, char **argv)
 	parse(argc, argv);
 	run.meta_extra = meta_extra;
 	run.cleanup = release;
+	run.no_lock = o.no_lock;
 	run_start(&run, o.out, argc, argv, o.seed, o.progress, o.no_progress, &o.cpu);
 	ctr_open(&ctr, &run.machine.cpu, o.events, o.no_counters);
 

@@ -3,14 +3,15 @@
 
 #include "chase.h"
 #include "clock.h"
+#include "disturb.h"
 
 #include <math.h>
 
 /* Time one repetition; return ns per load and move t->pos on. Counters,
- * when given, bracket the timed window from outside it. */
-static double one_rep(struct measure_target *t, struct ctr_set *ctr, int keep)
+ * when given, bracket the timed window from outside it; v receives them. */
+static double one_rep(struct measure_target *t, struct ctr_set *ctr, uint64_t *v)
 {
-	uint64_t v[CTR_NR], t0, dt;
+	uint64_t t0, dt;
 	void *p;
 
 	if (ctr)
@@ -18,17 +19,43 @@ static double one_rep(struct measure_target *t, struct ctr_set *ctr, int keep)
 	t0 = clock_ns();
 	p = chase_run(t->pos, t->nr_trips);
 	dt = clock_ns() - t0;
-	if (ctr) {
+	if (ctr)
 		ctr_stop(ctr, v);
-		for (int c = 0; keep && c < CTR_NR; c++)
-			t->ctr[c] = v[c] == CTR_NONE || t->ctr[c] == CTR_NONE ? CTR_NONE
-										: t->ctr[c] + v[c];
-	}
-	if (keep)
-		t->nr_loads += t->nr_trips * CHASE_UNROLL;
 	t->pos = p;
 	chase_sink = p;
 	return (double)dt / (double)(t->nr_trips * CHASE_UNROLL);
+}
+
+/* One kept repetition: re-run while the disturbance check flags it, at
+ * most MEASURE_MAX_RERUNS times (then it is kept and counted as such);
+ * counters and loads are summed for the repetition that counts only. */
+static double quiet_rep(struct measure_target *t, const struct measure_plan *plan,
+			struct ctr_set *ctr)
+{
+	uint64_t v[CTR_NR];
+	double ns;
+
+	for (unsigned tries = 0;; tries++) {
+		struct disturb_sample a, b;
+		unsigned why;
+
+		disturb_read(&a, plan->cpu);
+		ns = one_rep(t, ctr, v);
+		disturb_read(&b, plan->cpu);
+		why = disturb_between(&a, &b);
+		t->why |= why;
+		if (!why)
+			break;
+		if (tries == MEASURE_MAX_RERUNS || (plan->stop && *plan->stop)) {
+			t->nr_disturbed_kept++;
+			break;
+		}
+		t->nr_rerun++;
+	}
+	for (int c = 0; ctr && c < CTR_NR; c++)
+		t->ctr[c] = v[c] == CTR_NONE || t->ctr[c] == CTR_NONE ? CTR_NONE : t->ctr[c] + v[c];
+	t->nr_loads += t->nr_trips * CHASE_UNROLL;
+	return ns;
 }
 
 double measure_per_load(const struct measure_target *t, enum ctr_col c)
@@ -43,7 +70,7 @@ uint64_t measure_calibrate(void **pos, uint64_t min_rep_ns)
 	struct measure_target t = { .pos = *pos, .nr_trips = 16 };
 
 	for (;;) {
-		double ns = one_rep(&t, NULL, 0) * (double)(t.nr_trips * CHASE_UNROLL);
+		double ns = one_rep(&t, NULL, NULL) * (double)(t.nr_trips * CHASE_UNROLL);
 
 		if (ns >= (double)min_rep_ns / 4) {
 			/* Scale up with a margin so most reps clear the floor. */
@@ -63,6 +90,7 @@ int measure_rounds(struct measure_target *t, int nr, const struct measure_plan *
 
 	for (int k = 0; k < nr; k++) {
 		t[k].nr_loads = 0;
+		t[k].nr_rerun = t[k].nr_disturbed_kept = t[k].why = 0;
 		for (int c = 0; c < CTR_NR; c++)
 			t[k].ctr[c] = ctr && ctr->col[c].counting ? 0 : CTR_NONE;
 	}
@@ -74,9 +102,12 @@ int measure_rounds(struct measure_target *t, int nr, const struct measure_plan *
 
 			if (plan->stop && *plan->stop)
 				return -1;
-			ns = one_rep(x, ctr, r > 0);
-			if (r > 0)
+			if (r > 0) {
+				ns = quiet_rep(x, plan, ctr);
 				x->ns_per_load[r - 1] = ns;
+			} else {
+				one_rep(x, NULL, NULL); /* the dropped round */
+			}
 		}
 		if (r > 0)
 			clock_core_sample(plan->clock_ns, &clk[r - 1]);

@@ -21,7 +21,13 @@ struct measure_target {
 	struct stats st;       /* summary of ns_per_load */
 	uint64_t ctr[CTR_NR];  /* counts summed over the kept rounds; CTR_NONE */
 	uint64_t nr_loads;     /* loads in the kept rounds */
+	unsigned nr_rerun;     /* repetitions timed again: the first was disturbed */
+	unsigned nr_disturbed_kept; /* kept though still disturbed after the reruns */
+	unsigned why;          /* DISTURB_* bits seen over the kept rounds */
 };
+
+/* A disturbed repetition is timed again at most this many times. */
+#define MEASURE_MAX_RERUNS 3
 
 struct measure_plan {
 	unsigned nr_reps;       /* kept rounds, 1..MEASURE_MAX_REPS; one more is dropped */
@@ -29,6 +35,7 @@ struct measure_plan {
 	uint64_t clock_ns;      /* length of each core-clock sample */
 	volatile sig_atomic_t *stop; /* checked between repetitions */
 	struct ctr_set *ctr;    /* counters bracketing each repetition, or NULL */
+	int cpu;                /* the CPU pinned to, for its steal time; -1 unknown */
 };
 
 /* Events per load of column c, NaN when not counted. */
@@ -38,7 +45,8 @@ double measure_per_load(const struct measure_target *t, enum ctr_col c);
 uint64_t measure_calibrate(void **pos, uint64_t min_rep_ns);
 
 /* Time every target nr_reps+1 times in interleaved rounds; drop the first
- * round. clk[nr_reps] receives a core-clock sample per kept round. Returns
+ * round. A kept repetition that was preempted, waited on the run queue or
+ * lost time to steal is timed again (disturb.h), and counted. clk[nr_reps] receives a core-clock sample per kept round. Returns
  * 0, or -1 when *stop was raised (nothing is summarised then). */
 int measure_rounds(struct measure_target *t, int nr, const struct measure_plan *plan,
 		   struct clock_est *clk);

@@ -3,6 +3,7 @@
 
 #include "clock.h"
 #include "die.h"
+#include "disturb.h"
 #include "place.h"
 
 #include <errno.h>
@@ -117,9 +118,24 @@ void run_begin(struct run *r)
 	run_meta_write(r);
 }
 
+/* One pagewalk run at a time: two share the CPUs and silently double each
+ * other's times. Root locks under /run, other users under /tmp. */
+static void take_lock(struct run *r)
+{
+	const char *path = geteuid() == 0 ? DISTURB_LOCK_PATH : "/tmp/pagewalk.lock";
+
+	if (r->no_lock)
+		return;
+	if (disturb_lock(path, 1) < 0)
+		warn("cannot take the run lock %s (%s): a second run at the same time would share "
+		     "the CPUs unnoticed",
+		     path, strerror(errno));
+}
+
 void run_start(struct run *r, const char *out, int argc, char **argv, uint64_t seed,
 	       int progress, int no_progress, uint64_t *cpu)
 {
+	take_lock(r);
 	if (out)
 		snprintf(r->out, sizeof(r->out), "%s", out);
 	else

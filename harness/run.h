@@ -28,6 +28,7 @@ struct run {
 	/* Releases what the run holds and restores settings; called once,
 	 * before the last meta.json, on every exit path after run_begin. */
 	void (*cleanup)(void *ctx);
+	int no_lock;               /* do not take the one-run-at-a-time lock */
 	/* Progress */
 	int progress;
 	uint64_t t0_ns;
@@ -43,9 +44,10 @@ void run_default_out(char *buf, unsigned len);
  * meta.json with status running, catch signals and failures. */
 void run_begin(struct run *r);
 
-/* What every bench does first: take the run directory (out, or the
- * default), argv and seed, decide on progress, run_begin(), and pin to
- * *cpu (UINT64_MAX: the first allowed CPU, written back). */
+/* What every bench does first: wait for any other pagewalk run to finish
+ * (unless r->no_lock), take the run directory (out, or the default), argv
+ * and seed, decide on progress, run_begin(), and pin to *cpu (UINT64_MAX:
+ * the first allowed CPU, written back). */
 void run_start(struct run *r, const char *out, int argc, char **argv, uint64_t seed,
 	       int progress, int no_progress, uint64_t *cpu);
 /* Rewrite meta.json atomically with the current state. */

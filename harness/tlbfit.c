@@ -541,6 +541,20 @@ enum tlbfit_splinter tlbfit_splinter(const struct tlbfit_result *fit_4k,
 			 r4, k4);
 		return out->verdict = TLBFIT_SPLINTERED;
 	}
+	/* A spread curve that stops short of the 4K knee cannot show where the
+	 * spread lines would start to pay: placement is untested (1G pages,
+	 * of which a pool holds a few). */
+	if (out->rise_pages < few * 2 && spread && spread->nr > 0 && isnan(rs) && !isnan(r4) &&
+	    spread->pt[spread->nr - 1].pages < r4) {
+		snprintf(why, len,
+			 "undecided: with every load in the first 4K of its huge page, %s pays %s "
+			 "(%.1f ns) beyond %.0f huge pages, which fits huge entries in a small L1 share%s "
+			 "as well as 4K entries sharing one L1 DTLB set%s; the spread layout, which would "
+			 "tell, reached only %.0f pages, short of 4K's knee (%.0f)",
+			 backing, cost_words(out->cost), out->cost_ns, out->rise_pages, pubw, ways,
+			 spread->pt[spread->nr - 1].pages, r4);
+		return out->verdict = TLBFIT_SPLINTER_UNKNOWN;
+	}
 	/* A walk at the 4K knee: 4K-granular entries colliding in the L2. */
 	if (near(out->rise_pages, k4) && out->cost == TLBFIT_COST_WALK) {
 		snprintf(why, len,

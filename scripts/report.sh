@@ -310,6 +310,26 @@ section_buffers() {
 	*) echo "Hardware counters: none counted${cr:+, because $cr}. The TLB-miss and walk columns of chase.csv are empty; cycles come from the core clock estimated in the run (register-add chain, cross-checked by imul).${ca:+ To get counters: $ca.}" ;;
 	esac
 	echo
+	section_disturbance
+}
+
+# Whether the run was disturbed: repetitions timed again, or kept disturbed.
+section_disturbance() {
+	local rr kept nc nh seen
+	rr="$(m disturbance.reps_rerun)"
+	[[ -n "$rr" ]] || return 0
+	kept="$(m disturbance.reps_kept_disturbed)"
+	nc="$(m disturbance.chains_measured)"
+	nh="$(m disturbance.chains_disturbed)"
+	seen="$(m disturbance.seen)"
+	if [[ "$rr" == 0 && "${kept:-0}" == 0 ]]; then
+		echo "Disturbance: none seen. No timed repetition was preempted, waited on the run queue for more than 50 us or lost time to the hypervisor (steal), over $nc chain measurements."
+	elif [[ "${kept:-0}" == 0 ]]; then
+		echo "Disturbance: $rr repetition(s) were disturbed ($seen) and timed again, in $nh of $nc chain measurements (nr_rerun in chase.csv); every kept repetition was quiet."
+	else
+		echo "> **This run was disturbed**: $kept repetition(s) stayed disturbed ($seen) after 3 re-runs and were kept (nr_disturbed in chase.csv), and $rr were timed again, in $nh of $nc chain measurements. Something else ran on this CPU or the host took it: the affected points read slow. Rerun on a quiet machine."
+	fi
+	echo
 }
 
 # The plateau table: rand stride 64 unstaggered on 4k (or the first backing

@@ -229,6 +229,30 @@ if [[ "$(id -u)" -eq 0 ]]; then
 	fi
 fi
 
+# One run at a time: a second run waits for the first, says so in one line,
+# and creates nothing while it waits; --no-lock does not wait.
+"$chase" --max 64M --reps 5 --out "$tmp/lock1" 2>/dev/null &
+first=$!
+for _ in $(seq 50); do [[ -s "$tmp/lock1/meta.json" ]] && break; sleep 0.1; done
+"$chase" --max 16K --reps 3 --rep-ms 1 --out "$tmp/lock2" 2>"$tmp/lock2.err" &
+second=$!
+sleep 1
+if kill -0 "$first" 2>/dev/null && grep -q "another pagewalk run (pid $first) is measuring" "$tmp/lock2.err" &&
+	[[ ! -e "$tmp/lock2" ]]; then
+	ok "lock: a second run waits for the first, names it, creates nothing"
+else
+	ko "lock: second run" "$(head -c 300 "$tmp/lock2.err"); dir: $(ls -d "$tmp/lock2" 2>&1)"
+fi
+if "$chase" --max 16K --reps 3 --rep-ms 1 --no-lock --out "$tmp/lock3" 2>/dev/null && [[ -s "$tmp/lock3/chase.csv" ]]; then
+	ok "lock: --no-lock runs at once"
+else
+	ko "lock: --no-lock" "did not run"
+fi
+rc1=0 rc2=0
+wait "$first" || rc1=$?
+wait "$second" || rc2=$?
+if [[ $rc1 -eq 0 && $rc2 -eq 0 && -s "$tmp/lock2/chase.csv" ]]; then ok "lock: both runs complete, one after the other"; else ko "lock: both runs" "exit $rc1 and $rc2"; fi
+
 # Only hugetlb asked, nothing reserved, no --reserve: exit 4 with the reason.
 if [[ "$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages)" -eq 0 ]]; then
 	rc=0

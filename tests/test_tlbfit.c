@@ -695,6 +695,21 @@ Test(tlbfit_splinter, placement_table)
 	}
 }
 
+/* 1G pages: a pool of ten, so the spread curve ends before 4K's knee and
+ * cannot test placement; a rise at 6 of them is no verdict. */
+Test(tlbfit_splinter, spread_curve_short_of_the_4k_knee_is_undecided)
+{
+	struct tlbfit_result f4 = two_level_4k();
+	struct hcurve same = step_2m(6, 2.3), spread = step_2m(1000, 2.3);
+	struct tlbfit_huge h;
+	char why[600];
+
+	same.nr = spread.nr = 9; /* 2..10 pages */
+	cr_assert_eq(judge2(&f4, &same, &spread, 8, 6, &h, why, sizeof(why)),
+		     TLBFIT_SPLINTER_UNKNOWN, "%s", why);
+	cr_assert(strstr(why, "reached only 10 pages"), "%s", why);
+}
+
 /* Without the spread4k curve, a rise past a few pages is all one can say. */
 Test(tlbfit_splinter, a_few_pages_then_l2_hits_is_not_in_l1)
 {

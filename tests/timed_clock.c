@@ -67,7 +67,8 @@ static void chase_l1_dram(struct chase_result *out, int with_dram)
 	struct clock_point cp;
 	struct measure_target t[2] = {{.ns_per_load = ns_l1}, {.ns_per_load = ns_dram}};
 	struct measure_plan plan = {
-	    .nr_reps = NR_REPS, .min_rep_ns = 20 * 1000 * 1000, .clock_ns = 5 * 1000 * 1000};
+	    .nr_reps = NR_REPS, .min_rep_ns = 20 * 1000 * 1000, .clock_ns = 5 * 1000 * 1000,
+	    .cpu = -1};
 	const char *why = NULL;
 	char err[256] = "";
 	int cpu = place_first_cpu();
@@ -76,6 +77,7 @@ static void chase_l1_dram(struct chase_result *out, int with_dram)
 
 	cr_assert_geq(cpu, 0);
 	cr_assert_eq(place_pin_cpu(cpu), 0, "pin to cpu %d", cpu);
+	plan.cpu = cpu;
 	small = aligned_alloc(4096, 16 * KIB);
 	cr_assert_not_null(small);
 	t[0].pos = chain_build(small, 16 * KIB, &spec);
