@@ -34,6 +34,8 @@ struct tlbfit_params {
 	double knee_frac;	    /* a sharp step's capacity: where it has risen by this share */
 	double ramp_frac;	    /* a ramp's capacity: where it has risen by this share */
 	double ramp_octaves;	    /* a step wider than this (knee_frac to 90%) is a ramp */
+	double join_octaves;	    /* a plateau narrower than this between a small and a
+				     * twice larger step is a pause in one ramp */
 	double min_snr;		    /* a level's step over one point's noise, at least */
 	double min_step_ns;	    /* and at least this, whatever the noise */
 };

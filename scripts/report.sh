@@ -773,7 +773,7 @@ section_tlb() {
 			fi
 			echo "| L$lvl | $e | $de | $(entries_said "$pe" "$pa" "not published") | $vs | $(num "$ns" 2) | $(num "$cy" 1) | $(num "$conf" 2) |"
 			if [[ -n "$row" ]] && awk -v k="$knee" -v s="$start" 'BEGIN { exit !(k > s * 1.02) }'; then
-				ramp="$ramp The L$lvl step is a wide ramp: it starts at $(num "$start" 0) pages, is half done by $(num "$mid" 0) and complete by $(num "$end" 0). A hashed or shared TLB loses entries before its capacity and keeps some after it, so the capacity is read a quarter of the way up ($(num "$knee" 0))."
+				ramp="$ramp The L$lvl step is a wide ramp: it starts at $(num "$start" 0) pages, is half done by $(num "$mid" 0) and complete by $(num "$end" 0). A hashed or shared TLB loses entries before its capacity and keeps some after it, so the capacity is read 30% of the way up ($(num "$knee" 0))."
 			elif [[ -n "$row" ]] && awk -v k="$start" -v e="$end" 'BEGIN { exit !(e > k * 1.1) }'; then
 				ramp="$ramp The L$lvl step starts at $(num "$start" 0) pages, is half done by $(num "$mid" 0) and complete by $(num "$end" 0): a set-associative TLB fills set by set past its capacity, so the capacity is where the step starts."
 			fi
