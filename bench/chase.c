@@ -38,7 +38,7 @@ static const char CMP_HEADER[] =
 
 static struct {
 	const char *backings, *patterns, *strides, *out;
-	uint64_t min, max, ppo, reps, cpu, seed, rep_ms;
+	uint64_t min, max, ppo, reps, cpu, seed, rep_ms, warm_ms;
 	int stagger, progress, no_progress, reserve, no_counters, no_lock;
 	const char *hugetlbfs, *events;
 	/* Parsed */
@@ -64,6 +64,7 @@ static const struct opt_def defs[] = {
 	{ "points-per-octave", OPT_U64, &o.ppo, "N", "footprints per doubling, 1..64 (default 4)", 1, 64 },
 	{ "reps", OPT_U64, &o.reps, "N", "kept repetitions per point, 3..1000 (default 10; one more is dropped)", 3, MEASURE_MAX_REPS },
 	{ "rep-ms", OPT_U64, &o.rep_ms, "MS", "minimum length of one repetition, 1..1000 ms (default 10)", 1, 1000 },
+	{ "warm-ms", OPT_U64, &o.warm_ms, "MS", "untimed chase before each repetition, after the switch from another backing, 0..10000 ms (default 0)", 0, 10000 },
 	{ "cpu", OPT_U64, &o.cpu, "N", "CPU to pin to (default: the first allowed)" },
 	{ "seed", OPT_U64, &o.seed, "N", "seed of the random chains (default 1)" },
 	{ "out", OPT_STR, &o.out, "DIR", "run directory (default results/<host>-<date>-<time>)" },
@@ -172,7 +173,7 @@ static int point(struct report_csv *csv, struct report_csv *cmp, const struct ch
 	double ns[MAX_ITEMS][MEASURE_MAX_REPS];
 	struct clock_est ce[MEASURE_MAX_REPS];
 	struct measure_plan plan = { (unsigned)o.reps, o.rep_ms * 1000000, 1000000, &run_stop, &ctr,
-				     (int)o.cpu };
+				     (int)o.cpu, o.warm_ms * 1000000 };
 	struct buf *b[MAX_ITEMS];
 	struct clock_point gs;
 	int n = 0;

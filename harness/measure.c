@@ -58,6 +58,19 @@ static double quiet_rep(struct measure_target *t, const struct measure_plan *pla
 	return ns;
 }
 
+/* Chase t's chain untimed for about plan->warm_ns (its trips scaled from
+ * the calibrated repetition), moving t->pos on. */
+static void warm(struct measure_target *t, const struct measure_plan *plan)
+{
+	uint64_t trips;
+
+	if (!plan->warm_ns || !plan->min_rep_ns)
+		return;
+	trips = (uint64_t)((double)t->nr_trips * (double)plan->warm_ns / (double)plan->min_rep_ns) + 1;
+	t->pos = chase_run(t->pos, trips);
+	chase_sink = t->pos;
+}
+
 double measure_per_load(const struct measure_target *t, enum ctr_col c)
 {
 	if (t->ctr[c] == CTR_NONE || t->nr_loads == 0)
@@ -103,6 +116,7 @@ int measure_rounds(struct measure_target *t, int nr, const struct measure_plan *
 			if (plan->stop && *plan->stop)
 				return -1;
 			if (r > 0) {
+				warm(x, plan);
 				ns = quiet_rep(x, plan, ctr);
 				x->ns_per_load[r - 1] = ns;
 			} else {

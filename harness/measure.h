@@ -36,6 +36,9 @@ struct measure_plan {
 	volatile sig_atomic_t *stop; /* checked between repetitions */
 	struct ctr_set *ctr;    /* counters bracketing each repetition, or NULL */
 	int cpu;                /* the CPU pinned to, for its steal time; -1 unknown */
+	uint64_t warm_ns;       /* untimed chase before each timed repetition, after the
+				 * switch from another target: the page-table entries'
+				 * caches refill here, not in the timed window */
 };
 
 /* Events per load of column c, NaN when not counted. */

@@ -56,6 +56,8 @@ expect_usage "chase: missing value" "$chase" --max
 expect_usage "chase: stray operand" "$chase" extra --out "$d"
 expect_usage "chase: bad series" "$chase" --series rand --out "$d"
 expect_usage "chase: cpu not allowed" "$chase" --cpu 4096 --out "$d"
+expect_usage "chase: warm-up too long" "$chase" --warm-ms 20000 --out "$d"
+expect_usage "chase: warm-up not a number" "$chase" --warm-ms soon --out "$d"
 expect_usage "chase: out cannot be created" "$chase" --max 1M --out /proc/pagewalk-test
 if [[ -e "$d" ]]; then ko "chase: bad input leaves nothing" "$d exists"; else ok "chase: bad input leaves nothing"; fi
 
