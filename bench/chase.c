@@ -158,11 +158,12 @@ static void compare_row(struct report_csv *cmp, const struct chain_spec *cs, uin
 	else
 		snprintf(verdict, sizeof(verdict), "cannot decide%s",
 			 sp.n < 6 ? " (fewer than 6 rounds)" : "");
-	report_csv_row(cmp, "%s,%" PRIu64 ",%d,%" PRIu64 ",%s,%s,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%zu,%s",
+	if (report_csv_row(cmp, "%s,%" PRIu64 ",%d,%" PRIu64 ",%s,%s,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%zu,%s",
 		       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,
 		       a->backing->name, b->backing->name, stats_median_of(ns_a, o.reps),
 		       stats_median_of(ns_b, o.reps), sp.ratio_median, sp.ratio_lo, sp.ratio_hi,
-		       sp.ratio_min, sp.ratio_max, sp.n, verdict);
+		       sp.ratio_min, sp.ratio_max, sp.n, verdict))
+		die_errno("writing %s", cmp->path);
 }
 
 /* Measure one footprint of one series on every backing; write its rows. */
@@ -205,14 +206,15 @@ static int point(struct report_csv *csv, struct report_csv *cmp, const struct ch
 		report_per_load_cell(mul, sizeof(mul), gs.mul_ghz);
 		for (int c = 1; c < CTR_NR; c++)
 			report_per_load_cell(cols[c], sizeof(cols[c]), measure_per_load(&t[i], (enum ctr_col)c));
-		report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%s,%.4f,%s,%d,%" PRIu64 ",%u,%u,%" PRIu64 ",%s,%s,%s,%s",
+		if (report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%s,%.4f,%s,%d,%" PRIu64 ",%u,%u,%" PRIu64 ",%s,%s,%s,%s",
 			       b[i]->backing->name, hf >= BUF_HUGE_ENOUGH ? b[i]->backing->want_page_kb : 4, hf,
 			       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,
 			       t[i].st.median, t[i].st.min, t[i].st.p90,
 			       isnan(cyc) ? t[i].st.median * gs.ghz : cyc, isnan(cyc) ? "est" : "pmu",
 			       gs.ghz, mul, isnan(cyc) && gs.agree == 0, o.reps, t[i].nr_rerun,
 			       t[i].nr_disturbed_kept, t[i].nr_trips * CHASE_UNROLL, cols[CTR_DTLB_MISS],
-			       cols[CTR_STLB_HIT], cols[CTR_WALK], cols[CTR_WALK_CYCLES]);
+			       cols[CTR_STLB_HIT], cols[CTR_WALK], cols[CTR_WALK_CYCLES]))
+			die_errno("writing %s", csv->path);
 		if (i > 0)
 			compare_row(cmp, cs, fp, b[0], b[i], ns[0], ns[i]);
 	}

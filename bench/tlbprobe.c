@@ -209,7 +209,7 @@ static int point(struct report_csv *csv, struct buf *b, const struct layout *l, 
 	report_per_load_cell(cols[0], sizeof(cols[0]), measure_per_load(&t[0], CTR_DTLB_MISS));
 	report_per_load_cell(cols[1], sizeof(cols[1]), measure_per_load(&t[0], CTR_STLB_HIT));
 	report_per_load_cell(cols[2], sizeof(cols[2]), measure_per_load(&t[0], CTR_WALK));
-	report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%s,%d,%u,%s,%s,%s,%d,%u,%u",
+	if (report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%s,%d,%u,%s,%s,%s,%d,%u,%u",
 		       b->backing->name,
 		       buf_huge_fraction_prefix(b, nr * page) >= BUF_HUGE_ENOUGH ? b->backing->want_page_kb : 4,
 		       buf_huge_fraction_prefix(b, nr * page),
@@ -217,7 +217,8 @@ static int point(struct report_csv *csv, struct buf *b, const struct layout *l, 
 		       t[1].st.min, t[1].st.p90, ds.median, stats_percentile(d, plan.nr_reps, 10),
 		       ds.p90, ds.median * gs.ghz, gs.ghz, cols[3], gs.agree == 0, plan.nr_reps,
 		       cols[0], cols[1], cols[2], pass, t[0].nr_rerun + t[1].nr_rerun,
-		       t[0].nr_disturbed_kept + t[1].nr_disturbed_kept);
+		       t[0].nr_disturbed_kept + t[1].nr_disturbed_kept))
+		die_errno("writing %s", csv->path);
 	tlbreport_add_point(cv, nr, ds.median, ds.p90 - stats_percentile(d, plan.nr_reps, 10),
 			    t[0].st.median, gs.ghz);
 	return 0;

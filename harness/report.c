@@ -47,6 +47,7 @@ int report_csv_row(struct report_csv *c, const char *fmt, ...)
 {
 	char line[2048];
 	va_list ap;
+	off_t off;
 	int n;
 
 	va_start(ap, fmt);
@@ -57,7 +58,17 @@ int report_csv_row(struct report_csv *c, const char *fmt, ...)
 		return -1;
 	}
 	line[n++] = '\n';
-	return write_all(c->fd, line, (size_t)n);
+	off = lseek(c->fd, 0, SEEK_END);
+	if (write_all(c->fd, line, (size_t)n)) {
+		int e = errno;
+
+		/* Never leave half a row: cut back what a short write put out. */
+		if (off >= 0 && ftruncate(c->fd, off) == 0)
+			lseek(c->fd, off, SEEK_SET);
+		errno = e;
+		return -1;
+	}
+	return 0;
 }
 
 void report_csv_close(struct report_csv *c)

@@ -14,7 +14,9 @@ struct report_csv {
 /* Create path (truncating) and write the header line. -1 with errno. */
 int report_csv_open(struct report_csv *c, const char *path, const char *header);
 /* Append one row: formatted whole, then one write(2), so a reader or an
- * interruption never sees half a row. A trailing newline is added. */
+ * interruption never sees half a row. A trailing newline is added. -1 with
+ * errno (EOVERFLOW: the row is longer than 2 KiB; a failed or short write is
+ * cut back, so the file still ends with a whole row). */
 __attribute__((format(printf, 2, 3))) int report_csv_row(struct report_csv *c,
 							 const char *fmt, ...);
 void report_csv_close(struct report_csv *c);

@@ -231,6 +231,18 @@ if [[ "$(id -u)" -eq 0 ]]; then
 	fi
 fi
 
+# A row that cannot be written fails the run (exit 1, status failed, one
+# line naming the file) and leaves the file ending in a whole row.
+rc=0
+(trap '' XFSZ; ulimit -f 9; exec "$chase" --max 64M --reps 3 --rep-ms 1 --out "$tmp/fsz") 2>"$tmp/fsz.err" || rc=$?
+if [[ $rc -eq 1 ]] && grep -q "error: writing $tmp/fsz/chase.csv: File too large" "$tmp/fsz.err" &&
+	[[ "$(json_scalar "$tmp/fsz/meta.json" status)" == failed ]] && rows_whole "$tmp/fsz/chase.csv" &&
+	[[ "$(tail -c 1 "$tmp/fsz/chase.csv" | od -An -c | tr -d ' ')" == '\n' ]]; then
+	ok "chase: a failed row write fails the run and keeps whole rows"
+else
+	ko "chase: failed row write" "exit $rc, $(tail -n 1 "$tmp/fsz.err")"
+fi
+
 # One run at a time: a second run waits for the first, says so in one line,
 # and creates nothing while it waits; --no-lock does not wait.
 "$chase" --max 64M --reps 5 --out "$tmp/lock1" 2>/dev/null &
