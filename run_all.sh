@@ -46,13 +46,19 @@ while [[ $# -gt 0 ]]; do
 		out="$2"
 		shift
 		;;
-	--out=*) out="${1#--out=}" ;;
+	--out=*)
+		out="${1#--out=}"
+		[[ -n "$out" ]] || bad "--out needs a directory (got an empty value)"
+		;;
 	--max)
 		[[ $# -ge 2 ]] || bad "--max needs a size such as 256M or 4G"
 		max="$2"
 		shift
 		;;
-	--max=*) max="${1#--max=}" ;;
+	--max=*)
+		max="${1#--max=}"
+		[[ -n "$max" ]] || bad "--max needs a size such as 256M or 4G (got an empty value)"
+		;;
 	--help | -h)
 		usage
 		exit 0

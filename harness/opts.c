@@ -221,6 +221,10 @@ int opt_parse(int argc, char **argv, const struct opt_def *defs,
 			*(int *)d->dst = 1;
 			break;
 		case OPT_STR:
+			/* No option of pagewalk's means anything when empty: "--out="
+			 * must not fall back to the default directory. */
+			if (!optarg[0])
+				die_usage("--%s: empty value; want %s", d->name, d->arg ? d->arg : "a value");
 			*(const char **)d->dst = optarg;
 			break;
 		case OPT_SIZE:

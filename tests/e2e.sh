@@ -57,6 +57,8 @@ expect_usage "chase: stray operand" "$chase" extra --out "$d"
 expect_usage "chase: bad series" "$chase" --series rand --out "$d"
 expect_usage "chase: cpu not allowed" "$chase" --cpu 4096 --out "$d"
 expect_usage "chase: warm-up too long" "$chase" --warm-ms 20000 --out "$d"
+expect_usage "chase: empty --out" "$chase" --max 1M --out=
+expect_usage "chase: empty --backing" "$chase" --backing= --out "$d"
 expect_usage "chase: warm-up not a number" "$chase" --warm-ms soon --out "$d"
 expect_usage "chase: out cannot be created" "$chase" --max 1M --out /proc/pagewalk-test
 if [[ -e "$d" ]]; then ko "chase: bad input leaves nothing" "$d exists"; else ok "chase: bad input leaves nothing"; fi
@@ -65,6 +67,8 @@ ra="$top/run_all.sh"
 expect_usage "run_all: unknown option" "$ra" --bogus --out "$d"
 expect_usage "run_all: bad max" "$ra" --max lots --out "$d"
 expect_usage "run_all: max 0" "$ra" --max 0 --out "$d"
+expect_usage "run_all: empty --out" "$ra" --quick --out=
+expect_usage "run_all: empty --max" "$ra" --max= --out "$d"
 expect_usage "run_all: max beyond memory" "$ra" --max 100G --out "$d"
 expect_usage "run_all: max overflowing" "$ra" --max 999999999999999T --out "$d"
 expect_usage "run_all: max too small" "$ra" --quick --max 4K --out "$d"
@@ -74,6 +78,7 @@ if "$chase" --help | grep -q -- "--points-per-octave"; then ok "chase: --help li
 tp="$bin/tlbprobe"
 expect_usage "tlbprobe: unknown option" "$tp" --bogus --out "$d"
 expect_usage "tlbprobe: unknown backing" "$tp" --backing 4k,huge --out "$d"
+expect_usage "tlbprobe: empty --events" "$tp" --events= --out "$d"
 expect_usage "tlbprobe: min pages > max" "$tp" --min-pages 100 --max-pages 50 --out "$d"
 expect_usage "tlbprobe: reps too few" "$tp" --reps 1 --out "$d"
 expect_usage "tlbprobe: garbage count" "$tp" --max-pages 1k --out "$d"
