@@ -100,6 +100,9 @@ fi
 if [[ -z "$out" ]]; then
 	out="$here/results/$(hostname)-$(date +%Y%m%d-%H%M%S)"
 fi
+if [[ -L "$out" ]]; then
+	bad "--out '$out' is a symbolic link: refused; give the directory itself"
+fi
 if [[ -e "$out" && -n "$(ls -A "$out" 2>/dev/null)" ]]; then
 	bad "--out '$out': exists and is not empty; choose a new directory"
 fi

@@ -32,7 +32,8 @@ static int write_all(int fd, const char *p, size_t n)
 int report_csv_open(struct report_csv *c, const char *path, const char *header)
 {
 	snprintf(c->path, sizeof(c->path), "%s", path);
-	c->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* The run owns its directory: the file is new, and never a link. */
+	c->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (c->fd < 0)
 		return -1;
 	if (write_all(c->fd, header, strlen(header)) || write_all(c->fd, "\n", 1)) {
@@ -90,12 +91,21 @@ void report_per_load_cell(char *buf, size_t len, double v)
 
 int json_begin(struct json *j, const char *path)
 {
+	int fd;
+
 	memset(j, 0, sizeof(*j));
 	snprintf(j->path, sizeof(j->path), "%s", path);
 	snprintf(j->tmp, sizeof(j->tmp), "%s.tmp.%d", path, (int)getpid());
-	j->f = fopen(j->tmp, "w");
-	if (!j->f)
+	/* A fresh file, never one planted under the predictable name. */
+	unlink(j->tmp);
+	fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
 		return -1;
+	j->f = fdopen(fd, "w");
+	if (!j->f) {
+		close(fd);
+		return -1;
+	}
 	j->first[0] = 1;
 	return 0;
 }

@@ -11,7 +11,8 @@ struct report_csv {
 	char path[4096];
 };
 
-/* Create path (truncating) and write the header line. -1 with errno. */
+/* Create path (it must not exist: O_EXCL, never through a symlink) and
+ * write the header line. -1 with errno. */
 int report_csv_open(struct report_csv *c, const char *path, const char *header);
 /* Append one row: formatted whole, then one write(2), so a reader or an
  * interruption never sees half a row. A trailing newline is added. -1 with

@@ -7,6 +7,7 @@
 #include "place.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -87,7 +88,13 @@ void run_meta_write(struct run *r)
 void run_begin(struct run *r)
 {
 	struct sigaction sa;
+	struct stat st;
 
+	/* A link planted at a predictable results path would point a root
+	 * run's writes wherever its maker wants. */
+	if (lstat(r->out, &st) == 0 && S_ISLNK(st.st_mode))
+		die_usage("--out '%s' is a symbolic link: refused; give the directory itself",
+			  r->out);
 	if (report_mkdir_p(r->out))
 		die_usage("--out '%s': cannot create a writable directory: %s", r->out,
 			  strerror(errno));

@@ -58,6 +58,11 @@ expect_usage "chase: bad series" "$chase" --series rand --out "$d"
 expect_usage "chase: cpu not allowed" "$chase" --cpu 4096 --out "$d"
 expect_usage "chase: warm-up too long" "$chase" --warm-ms 20000 --out "$d"
 expect_usage "chase: empty --out" "$chase" --max 1M --out=
+mkdir -p "$tmp/victim" && echo precious >"$tmp/victim/keep" && ln -s "$tmp/victim" "$tmp/outlink"
+expect_usage "chase: --out a symlink" "$chase" --max 1M --out "$tmp/outlink"
+expect_usage "tlbprobe: --out a symlink" "$bin/tlbprobe" --quick --out "$tmp/outlink"
+expect_usage "run_all: --out a symlink" "$top/run_all.sh" --quick --out "$tmp/outlink"
+if [[ "$(ls -A "$tmp/victim")" == keep ]]; then ok "symlinked --out: nothing written through it"; else ko "symlinked --out" "$(ls -A "$tmp/victim")"; fi
 expect_usage "chase: empty --backing" "$chase" --backing= --out "$d"
 expect_usage "chase: warm-up not a number" "$chase" --warm-ms soon --out "$d"
 expect_usage "chase: out cannot be created" "$chase" --max 1M --out /proc/pagewalk-test

@@ -121,17 +121,52 @@ Test(report, csv_rows_visible_before_close)
 	report_csv_close(&c);
 }
 
-Test(report, csv_open_truncates)
+/* A run's CSV is always a new file: an existing one (an earlier run's
+ * rows) or a planted symlink is refused, never truncated or followed. */
+Test(report, csv_open_never_reuses_or_follows)
 {
 	struct report_csv c;
-	char path[128];
+	char path[128], link[160];
 	char *text;
 
 	spit(in_dir(path, sizeof(path), "c.csv"), "old,old\n1,2\n3,4\n");
-	cr_assert_eq(report_csv_open(&c, path, "x"), 0);
-	report_csv_close(&c);
+	cr_assert_eq(report_csv_open(&c, path, "x"), -1);
+	cr_assert_eq(errno, EEXIST);
 	text = slurp(path);
-	cr_assert_str_eq(text, "x\n");
+	cr_assert_str_eq(text, "old,old\n1,2\n3,4\n", "the old rows were touched");
+	free(text);
+	snprintf(link, sizeof(link), "%s.link", path);
+	cr_assert_eq(symlink(path, link), 0);
+	cr_assert_eq(report_csv_open(&c, link, "x"), -1, "followed a symlink");
+	text = slurp(path);
+	cr_assert_str_eq(text, "old,old\n1,2\n3,4\n", "written through the link");
+	free(text);
+	unlink(link);
+}
+
+/* The JSON temp file is created fresh: a link planted at its predictable
+ * name is removed, not written through. */
+Test(report, json_tmp_never_follows_a_planted_link)
+{
+	struct json j;
+	char path[128], tmp[200], target[160];
+	char *text;
+
+	in_dir(path, sizeof(path), "m.json");
+	snprintf(target, sizeof(target), "%s.victim", path);
+	spit(target, "precious\n");
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	cr_assert_eq(symlink(target, tmp), 0);
+	cr_assert_eq(json_begin(&j, path), 0);
+	json_obj(&j, NULL);
+	json_int(&j, "a", 1);
+	json_obj_end(&j);
+	cr_assert_eq(json_commit(&j), 0);
+	text = slurp(target);
+	cr_assert_str_eq(text, "precious\n", "written through the planted link");
+	free(text);
+	text = slurp(path);
+	cr_assert(strstr(text, "\"a\": 1"), "%s", text);
 	free(text);
 }
 
