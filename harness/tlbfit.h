@@ -74,72 +74,10 @@ int tlbfit_fit(const struct tlbfit_input *in, const struct tlbfit_params *p,
 
 /* Page counts to probe again around the first nr_knees fitted knees: every
  * count from frac below a level's start (or entries) to frac above its end
- * (or entries), thinned evenly to at most
- * per_knee of them, clipped to [lo, hi]; ascending, without duplicates.
- * Returns how many were written to out (at most max). */
+ * (or entries), thinned evenly to at most per_knee of them, clipped to
+ * [lo, hi]; ascending, without duplicates. Returns how many were written to
+ * out (at most max). */
 int tlbfit_refine_counts(const struct tlbfit_result *fit, int nr_knees, double frac,
 			 int per_knee, uint64_t lo, uint64_t hi, uint64_t *out, int max);
-
-/* What huge pages get in the TLB, judged from a huge backing's probe
- * curves (one line per huge page) against the 4K curve. A real huge entry
- * covers its whole page, so where in the page the line sits cannot matter;
- * 4K-granular entries fill the TLB's sets by 4K page number, so lines all in
- * the first 4K of 2M-aligned pages share one set. */
-enum tlbfit_splinter {
-	TLBFIT_SPLINTER_UNKNOWN, /* the curves cannot tell */
-	TLBFIT_HUGE_ENTRIES,	 /* the L1 DTLB holds real huge entries */
-	TLBFIT_SPLINTERED,	 /* 4K-granular entries: placement in the page matters */
-	TLBFIT_NOT_IN_L1,	 /* huge translations leave the L1 DTLB past a few pages */
-};
-
-/* What the huge curve's first rise costs, as a token. */
-enum tlbfit_cost {
-	TLBFIT_COST_NONE,    /* no rise */
-	TLBFIT_COST_L2_HIT,  /* like 4K's L1 -> L2 step */
-	TLBFIT_COST_WALK,    /* several L2-TLB hits: a walk */
-	TLBFIT_COST_BETWEEN, /* neither clearly */
-};
-
-/* One huge-page curve: points ascending by pages. */
-struct tlbfit_curve {
-	const struct tlbfit_point *pt;
-	int nr;
-};
-
-/* What the vendor publishes, for the judgement; -1 where not. */
-struct tlbfit_published {
-	int l1_huge;  /* L1 DTLB entries for this huge page size */
-	int l1_assoc; /* ways of the 4K L1 DTLB (0 fully associative) */
-};
-
-struct tlbfit_huge {
-	enum tlbfit_splinter verdict;
-	double rise_pages;	  /* same-slice curve: huge pages past which loads pay; NaN */
-	double spread_rise_pages; /* the same with lines over the 4K sub-pages; NaN */
-	double cost_ns;		  /* what loads pay past rise_pages, over the plateau before */
-	double cost_cycles;	  /* the same in cycles; NaN without a clock */
-	enum tlbfit_cost cost;	  /* cost_ns against 4K's L2-TLB hit */
-	double l1_4k_pages;	  /* the 4K curve's L1 knee */
-	double hit_4k_ns;	  /* and its L2-TLB hit cost */
-};
-
-/* Index of the first of three consecutive points whose delta is at least
- * thr_ns (a lone outlier is no rise); -1 when there is none. */
-int tlbfit_first_rise(const struct tlbfit_point *pt, int nr, double thr_ns);
-
-/* Judge a huge backing from its same-slice curve (every probe line in the
- * first 4K of its huge page: layouts subpage0, or spread below 64 pages)
- * and, where measured (nr > 0), its spread curve (lines over the 4K
- * sub-pages: spread4k), against the 4K curve: fit_4k fitted from c4. Rises are read off the
- * points (half a 4K L2-TLB hit, three points in a row), so a knee at 6
- * pages needs no plateau below it. core_ghz converts to cycles (0 unknown).
- * One sentence a performance engineer can act on goes into why. */
-enum tlbfit_splinter tlbfit_splinter(const struct tlbfit_result *fit_4k,
-				     const struct tlbfit_curve *c4, const struct tlbfit_curve *same,
-				     const struct tlbfit_curve *spread, double core_ghz,
-				     const struct tlbfit_published *pub, const char *backing,
-				     struct tlbfit_huge *out, char *why, size_t len);
-const char *tlbfit_splinter_name(enum tlbfit_splinter v);
-const char *tlbfit_cost_name(enum tlbfit_cost c);
 
 #endif

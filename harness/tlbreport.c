@@ -6,6 +6,7 @@
 #include "report.h"
 #include "stats.h"
 #include "tlbgeom.h"
+#include "tlbhuge.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -188,10 +189,10 @@ static void splinter_json(struct json *j, const struct tlbreport *r)
 	json_arr(j, "huge_tlb_entries");
 	for (int i = 0; i < r->nr; i++) {
 		const struct tlbreport_curve *cv = &r->cv[i], *same, *spread;
-		struct tlbfit_huge h = { TLBFIT_SPLINTER_UNKNOWN, NAN, NAN, NAN, NAN,
-					 TLBFIT_COST_NONE, NAN, NAN };
-		struct tlbfit_published pub = { tlbgeom_entries(g, 1, cv->page_kb, NULL), -1 };
-		struct tlbfit_curve cs = { NULL, 0 }, cp = { NULL, 0 }, c4p = { NULL, 0 };
+		struct tlbhuge_result h = { TLBHUGE_UNKNOWN, NAN, NAN, NAN, NAN,
+					 TLBHUGE_COST_NONE, NAN, NAN };
+		struct tlbhuge_published pub = { tlbgeom_entries(g, 1, cv->page_kb, NULL), -1 };
+		struct tlbhuge_curve cs = { NULL, 0 }, cp = { NULL, 0 }, c4p = { NULL, 0 };
 		char why[600] = "no 4K curve to compare with";
 
 		same = curve_of(r, cv->backing, "subpage0");
@@ -201,13 +202,13 @@ static void splinter_json(struct json *j, const struct tlbreport *r)
 		if (cv->page_kb == 4 || !same || same != cv)
 			continue;
 		spread = curve_of(r, cv->backing, "spread4k");
-		cs = (struct tlbfit_curve){ same->pt, same->nr };
+		cs = (struct tlbhuge_curve){ same->pt, same->nr };
 		if (spread)
-			cp = (struct tlbfit_curve){ spread->pt, spread->nr };
+			cp = (struct tlbhuge_curve){ spread->pt, spread->nr };
 		tlbgeom_entries(g, 1, 4, &pub.l1_assoc);
 		if (c4) {
-			c4p = (struct tlbfit_curve){ c4->pt, c4->nr };
-			tlbfit_splinter(&c4->fit, &c4p, &cs, &cp,
+			c4p = (struct tlbhuge_curve){ c4->pt, c4->nr };
+			tlbhuge_judge(&c4->fit, &c4p, &cs, &cp,
 					stats_median_of(cv->ghz, (size_t)cv->nr), &pub, cv->backing,
 					&h, why, sizeof(why));
 		}
@@ -216,12 +217,12 @@ static void splinter_json(struct json *j, const struct tlbreport *r)
 		json_int(j, "page_kb", cv->page_kb);
 		json_str(j, "layout", cv->layout);
 		json_str(j, "spread_layout", spread ? spread->layout : NULL);
-		json_str(j, "verdict", tlbfit_splinter_name(h.verdict));
+		json_str(j, "verdict", tlbhuge_verdict_name(h.verdict));
 		json_num(j, "rise_pages", h.rise_pages);
 		json_num(j, "spread_rise_pages", h.spread_rise_pages);
 		json_num(j, "cost_ns", h.cost_ns);
 		json_num(j, "cost_cycles", h.cost_cycles);
-		json_str(j, "cost", tlbfit_cost_name(h.cost));
+		json_str(j, "cost", tlbhuge_cost_name(h.cost));
 		json_num(j, "l1_4k_pages", h.l1_4k_pages);
 		json_num(j, "hit_4k_ns", h.hit_4k_ns);
 		json_str(j, "why", why);

@@ -57,13 +57,14 @@ Test(disturb, rule)
 	cr_assert_eq(disturb_between(&a, &b), 0);
 }
 
-Test(disturb, live_counters_read_and_a_busy_loop_is_quiet_or_explained)
+Test(disturb, live_counters_read_and_only_grow)
 {
 	struct disturb_sample a, b;
 
 	disturb_read(&a, 0);
 	cr_assert_neq(a.nivcsw, UINT64_MAX, "getrusage(RUSAGE_THREAD) failed");
-	cr_assert_neq(a.runq_ns, UINT64_MAX, "/proc/thread-self/schedstat unreadable");
+	if (a.runq_ns == UINT64_MAX)
+		cr_skip_test("/proc/thread-self/schedstat unreadable (a kernel without CONFIG_SCHED_INFO)");
 	disturb_read(&b, 0);
 	cr_assert_geq(b.nivcsw, a.nivcsw);
 	cr_assert_geq(b.runq_ns, a.runq_ns);
