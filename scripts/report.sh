@@ -779,10 +779,6 @@ section_tlb() {
 			fi
 		done
 		echo
-		if [[ -n "$dwhy" ]]; then
-			echo "CPUID declares no data TLB here: $dwhy. The published figures come from pagewalk's table, the inferred ones from timing."
-			echo
-		fi
 		if [[ -n "$ramp" ]]; then
 			echo "${ramp# }"
 			echo
@@ -802,7 +798,11 @@ section_tlb() {
 		fi
 	done <<<"$pks"
 
-	# CPUID against the published geometry.
+	# CPUID against the published geometry, or why it says nothing.
+	if [[ -n "$dwhy" ]]; then
+		echo "CPUID declares no data TLB here: $dwhy. The published figures come from pagewalk's table, the inferred ones from timing."
+		echo
+	fi
 	if [[ -z "$model" ]]; then
 		echo "Published geometry: ${source:-none}; CPUID's claims cannot be checked against it."
 	elif [[ "${nrd:-0}" == 0 ]]; then
