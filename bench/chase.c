@@ -29,7 +29,7 @@
 static const char CSV_HEADER[] =
 	"backing,page_kb,huge_fraction,pattern,stride_bytes,stagger,footprint_bytes,"
 	"ns_median,ns_min,ns_p90,cycles_per_load,cycles_source,core_ghz,core_ghz_mul,"
-	"cycles_uncertain,nr_reps,nr_rerun,nr_disturbed,warm_ms,"
+	"cycles_uncertain,nr_reps,nr_rerun,nr_disturbed,warm_ms,ns_alone,"
 	"loads_per_rep,dtlb_miss_per_load,stlb_hit_per_load,walk_per_load,"
 	"walk_cycles_per_load";
 static const char CMP_HEADER[] =
@@ -38,7 +38,7 @@ static const char CMP_HEADER[] =
 
 static struct {
 	const char *backings, *patterns, *strides, *out;
-	uint64_t min, max, ppo, reps, cpu, seed, rep_ms, warm_ms;
+	uint64_t min, max, ppo, reps, cpu, seed, rep_ms, warm_ms, alone_ms;
 	int stagger, progress, no_progress, reserve, no_counters, no_lock;
 	const char *hugetlbfs, *events;
 	/* Parsed */
@@ -64,7 +64,8 @@ static const struct opt_def defs[] = {
 	{ "points-per-octave", OPT_U64, &o.ppo, "N", "footprints per doubling, 1..64 (default 4)", 1, 64 },
 	{ "reps", OPT_U64, &o.reps, "N", "kept repetitions per point, 3..1000 (default 10; one more is dropped)", 3, MEASURE_MAX_REPS },
 	{ "rep-ms", OPT_U64, &o.rep_ms, "MS", "minimum length of one repetition, 1..1000 ms (default 10)", 1, 1000 },
-	{ "warm-ms", OPT_U64, &o.warm_ms, "MS", "untimed chase before each repetition, after the switch from another backing, 0..10000 ms (default 0)", 0, 10000 },
+	{ "warm-ms", OPT_U64, &o.warm_ms, "MS", "untimed chase before each repetition, on top of the page sweep that always runs, 0..10000 ms (default 0)", 0, 10000 },
+	{ "alone-ms", OPT_U64, &o.alone_ms, "MS", "check: after each point, chase every buffer alone this long; ns_alone column (default 0, off)", 0, 100000 },
 	{ "cpu", OPT_U64, &o.cpu, "N", "CPU to pin to (default: the first allowed)" },
 	{ "seed", OPT_U64, &o.seed, "N", "seed of the random chains (default 1)" },
 	{ "out", OPT_STR, &o.out, "DIR", "run directory (default results/<host>-<date>-<time>)" },
@@ -124,11 +125,47 @@ static void parse(int argc, char **argv)
 		die_usage("--max %" PRIu64 ": must hold two elements of stride %" PRIu64, o.max, o.max_stride);
 }
 
+/* --alone-ms: each row's interleaved median against the same chain timed
+ * alone right after it, as relative differences (interleaved/alone - 1). */
+static double alone_diff[MAX_POINTS * MAX_ITEMS * MAX_ITEMS];
+static int nr_alone_diff;
+
+static void alone_check_add(double inter, double alone)
+{
+	if (alone > 0 && nr_alone_diff < (int)(sizeof(alone_diff) / sizeof(alone_diff[0])))
+		alone_diff[nr_alone_diff++] = inter / alone - 1;
+}
+
+static void alone_check_json(struct json *j)
+{
+	static double a[sizeof(alone_diff) / sizeof(alone_diff[0])];
+	struct stats sgn, mag;
+	int within = 0;
+
+	if (!o.alone_ms || !nr_alone_diff)
+		return;
+	for (int i = 0; i < nr_alone_diff; i++) {
+		a[i] = fabs(alone_diff[i]);
+		within += a[i] <= 0.05;
+	}
+	stats_summary(a, (size_t)nr_alone_diff, &mag);
+	memcpy(a, alone_diff, (size_t)nr_alone_diff * sizeof(a[0]));
+	stats_summary(a, (size_t)nr_alone_diff, &sgn);
+	json_obj(j, "alone_check");
+	json_int(j, "rows", nr_alone_diff);
+	json_num(j, "median_diff", sgn.median);
+	json_num(j, "median_abs_diff", mag.median);
+	json_num(j, "p90_abs_diff", mag.p90);
+	json_num(j, "within_5pct_share", (double)within / nr_alone_diff);
+	json_obj_end(j);
+}
+
 static void meta_extra(struct json *j, void *ctx)
 {
 	opt_json(j, defs);
 	clock_run_json(j, &clk);
 	disturb_total_json(j, &dist);
+	alone_check_json(j);
 	json_str(j, "cycles_source", ctr.col[CTR_CYCLES].counting ? "pmu" : "est");
 	ctr_json(j, &ctr);
 	bufset_json(j, &set);
@@ -139,20 +176,6 @@ static void release(void *ctx)
 {
 	ctr_close(&ctr);
 	bufset_release(&set);
-}
-
-/* The untimed chase before each timed repetition. After a switch from
- * another backing, the caches holding this buffer's page-table (and the
- * host's EPT) entries refill: at 1 GiB on the Emerald Rapids guest, 10 ms
- * repetitions read 4k 1.19x and thp 1.15x what the chain alone reads, and
- * 0.96x and 1.02x after 30 ms of warm-up (medians of 8 interleaved cycles
- * in one process). Sized at 30 ms per GiB it made the full run 2.5 minutes
- * longer, and the host's drift between runs (+-30% that hour) hid whether
- * it helped there: off by default until that is settled (issue 10). */
-static uint64_t warm_ns(uint64_t fp)
-{
-	(void)fp;
-	return o.warm_ms * 1000000;
 }
 
 /* Write how b compares with a over the paired rounds. */
@@ -188,9 +211,10 @@ static int point(struct report_csv *csv, struct report_csv *cmp, const struct ch
 	double ns[MAX_ITEMS][MEASURE_MAX_REPS];
 	struct clock_est ce[MEASURE_MAX_REPS];
 	struct measure_plan plan = { (unsigned)o.reps, o.rep_ms * 1000000, 1000000, &run_stop, &ctr,
-				     (int)o.cpu, warm_ns(fp) };
+				     (int)o.cpu, o.warm_ms * 1000000 };
 	struct buf *b[MAX_ITEMS];
 	struct clock_point gs;
+	double alone[MAX_ITEMS];
 	int n = 0;
 
 	/* Backings sized down to a pool take part only while they cover fp. */
@@ -204,9 +228,15 @@ static int point(struct report_csv *csv, struct report_csv *cmp, const struct ch
 				  : chain_clone(b[0]->base, b[i]->base, fp, cs);
 		t[i].nr_trips = measure_calibrate(&t[i].pos, plan.min_rep_ns);
 		t[i].ns_per_load = ns[i];
+		t[i].span = b[i]->base;
+		t[i].span_bytes = fp;
 	}
 	if (measure_rounds(t, n, &plan, ce))
 		return -1;
+	for (int i = 0; i < n && o.alone_ms; i++) {
+		alone[i] = measure_alone(&t[i], &plan, o.alone_ms * 1000000);
+		alone_check_add(t[i].st.median, alone[i]);
+	}
 	for (int i = 0; i < n; i++)
 		disturb_total_add(&dist, t[i].nr_rerun, t[i].nr_disturbed_kept, t[i].why);
 	clock_summarise(ce, o.reps, &gs);
@@ -215,18 +245,19 @@ static int point(struct report_csv *csv, struct report_csv *cmp, const struct ch
 		double hf = buf_huge_fraction_prefix(b[i], fp);
 
 		double cyc = measure_per_load(&t[i], CTR_CYCLES);
-		char cols[CTR_NR][32], mul[32];
+		char cols[CTR_NR][32], mul[32], solo[32];
 
 		report_per_load_cell(mul, sizeof(mul), gs.mul_ghz);
+		report_per_load_cell(solo, sizeof(solo), o.alone_ms ? alone[i] : NAN);
 		for (int c = 1; c < CTR_NR; c++)
 			report_per_load_cell(cols[c], sizeof(cols[c]), measure_per_load(&t[i], (enum ctr_col)c));
-		if (report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%s,%.4f,%s,%d,%" PRIu64 ",%u,%u,%.3f,%" PRIu64 ",%s,%s,%s,%s",
+		if (report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%s,%.4f,%s,%d,%" PRIu64 ",%u,%u,%.4f,%s,%" PRIu64 ",%s,%s,%s,%s",
 			       b[i]->backing->name, hf >= BUF_HUGE_ENOUGH ? b[i]->backing->want_page_kb : 4, hf,
 			       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,
 			       t[i].st.median, t[i].st.min, t[i].st.p90,
 			       isnan(cyc) ? t[i].st.median * gs.ghz : cyc, isnan(cyc) ? "est" : "pmu",
 			       gs.ghz, mul, isnan(cyc) && gs.agree == 0, o.reps, t[i].nr_rerun,
-			       t[i].nr_disturbed_kept, (double)plan.warm_ns / 1e6,
+			       t[i].nr_disturbed_kept, measure_warm_ms(&t[i], o.reps), solo,
 			       t[i].nr_trips * CHASE_UNROLL, cols[CTR_DTLB_MISS],
 			       cols[CTR_STLB_HIT], cols[CTR_WALK], cols[CTR_WALK_CYCLES]))
 			die_errno("writing %s", csv->path);

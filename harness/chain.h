@@ -35,9 +35,14 @@ uint64_t chain_nr_elems(uint64_t bytes, const struct chain_spec *spec);
 /* Byte offset of element i. */
 uint64_t chain_offset(uint64_t i, const struct chain_spec *spec);
 
-/* Build the chain over base[0..bytes); return the first element. O(n), no
- * memory beyond the buffer. bytes must hold at least 2 elements. */
+/* Build the chain over base[0..bytes); return the first element. O(n); a
+ * random order is shuffled in a scratch array of 4 bytes per element when
+ * one can be mapped, else in the buffer itself (same order either way).
+ * bytes must hold at least 2 elements. */
 void *chain_build(void *base, uint64_t bytes, const struct chain_spec *spec);
+/* Largest element count shuffled in the scratch array (UINT32_MAX); tests
+ * set 0 to take the in-place path. */
+extern uint64_t chain_scratch_max_elems;
 /* Copy the chain built at src into dst (same layout, same order), rebased. */
 void *chain_clone(const void *src, void *dst, uint64_t bytes,
 		  const struct chain_spec *spec);

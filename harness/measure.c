@@ -58,17 +58,41 @@ static double quiet_rep(struct measure_target *t, const struct measure_plan *pla
 	return ns;
 }
 
-/* Chase t's chain untimed for about plan->warm_ns (its trips scaled from
- * the calibrated repetition), moving t->pos on. */
-static void warm(struct measure_target *t, const struct measure_plan *plan)
+uint64_t measure_warm(struct measure_target *t, const struct measure_plan *plan)
 {
-	uint64_t trips;
+	uint64_t t0 = clock_ns(), sum = 0;
 
-	if (!plan->warm_ns || !plan->min_rep_ns)
-		return;
-	trips = (uint64_t)((double)t->nr_trips * (double)plan->warm_ns / (double)plan->min_rep_ns) + 1;
-	t->pos = chase_run(t->pos, trips);
-	chase_sink = t->pos;
+	for (uint64_t off = 0; off < t->span_bytes; off += MEASURE_SWEEP_STEP)
+		sum += *(volatile const uint64_t *)(t->span + off);
+	chase_sink = (void *)(uintptr_t)sum;
+	if (plan->warm_ns && plan->min_rep_ns) {
+		uint64_t trips = (uint64_t)((double)t->nr_trips * (double)plan->warm_ns /
+					    (double)plan->min_rep_ns) + 1;
+
+		t->pos = chase_run(t->pos, trips);
+		chase_sink = t->pos;
+	}
+	return clock_ns() - t0;
+}
+
+double measure_warm_ms(const struct measure_target *t, unsigned nr_reps)
+{
+	return nr_reps ? (double)t->warm_ns / 1e6 / nr_reps : 0;
+}
+
+double measure_alone(struct measure_target *t, const struct measure_plan *plan,
+		     uint64_t alone_ns)
+{
+	double ns[MEASURE_MAX_REPS];
+	unsigned n = 0;
+	uint64_t t0;
+
+	measure_warm(t, plan);
+	t0 = clock_ns();
+	while (n < MEASURE_MAX_REPS && (n < 3 || clock_ns() - t0 < alone_ns) &&
+	       !(plan->stop && *plan->stop))
+		ns[n++] = one_rep(t, NULL, NULL);
+	return n ? stats_median_of(ns, n) : NAN;
 }
 
 double measure_per_load(const struct measure_target *t, enum ctr_col c)
@@ -104,6 +128,7 @@ int measure_rounds(struct measure_target *t, int nr, const struct measure_plan *
 	for (int k = 0; k < nr; k++) {
 		t[k].nr_loads = 0;
 		t[k].nr_rerun = t[k].nr_disturbed_kept = t[k].why = 0;
+		t[k].warm_ns = 0;
 		for (int c = 0; c < CTR_NR; c++)
 			t[k].ctr[c] = ctr && ctr->col[c].counting ? 0 : CTR_NONE;
 	}
@@ -116,7 +141,7 @@ int measure_rounds(struct measure_target *t, int nr, const struct measure_plan *
 			if (plan->stop && *plan->stop)
 				return -1;
 			if (r > 0) {
-				warm(x, plan);
+				x->warm_ns += measure_warm(x, plan);
 				ns = quiet_rep(x, plan, ctr);
 				x->ns_per_load[r - 1] = ns;
 			} else {

@@ -140,6 +140,30 @@ if [[ "$n4k" -eq 0 && "$nthp" -eq 0 ]]; then ok "chase: huge_fraction 0 for 4k, 
 nrows="$(($(wc -l <"$run/chase.csv") - 1))"
 if [[ "$nrows" -ge 40 ]]; then ok "chase: rows for both backings and series"; else ko "chase: row count" "$nrows"; fi
 
+# --alone-ms: each row also gets its chain timed alone, right after the
+# interleaved rounds; meta.json sums up how far apart the two are.
+run="$tmp/alone"
+if "$chase" --max 1M --backing 4k,thp --reps 3 --rep-ms 1 --alone-ms 5 --out "$run" 2>"$tmp/err" &&
+	python3 - "$run" <<'PY'
+import csv, json, math, statistics, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/chase.csv")))
+assert len(rows) >= 20, len(rows)
+assert all(float(r["ns_alone"]) > 0 and float(r["warm_ms"]) >= 0 for r in rows)
+assert float(rows[-1]["warm_ms"]) > 0, rows[-1]  # 1M: 256 pages swept
+a = json.load(open(d + "/meta.json"))["alone_check"]
+diffs = [abs(float(r["ns_median"]) / float(r["ns_alone"]) - 1) for r in rows]
+assert a["rows"] == len(rows), a
+assert math.isclose(a["median_abs_diff"], statistics.median(diffs), rel_tol=0.02, abs_tol=1e-4), a  # CSV cells are rounded
+PY
+then
+	ok "chase --alone-ms: ns_alone per row, summed up in meta.json"
+else
+	ko "chase --alone-ms" "$(tail -n 3 "$tmp/err")"
+fi
+nalone="$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $c["ns_alone"] != "" { n++ } END { print n + 0 }' "$tmp/small/chase.csv")"
+if [[ "$nalone" -eq 0 ]]; then ok "chase: ns_alone empty without --alone-ms"; else ko "chase: ns_alone" "$nalone rows filled"; fi
+
 # Page faults while populating: one per 4K page, one per 2M THP page, and
 # the path that counted them named.
 faults_ok="$(awk '

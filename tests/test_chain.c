@@ -181,6 +181,33 @@ ParameterizedTest(struct chain_case *c, chain, same_seed_same_order)
 	}
 }
 
+ParameterizedTestParameters(chain, in_place_same_order_as_scratch)
+{
+	return cr_make_param_array(struct chain_case, cases, NR_CASES);
+}
+
+/* Without the scratch array (too many elements, or no memory for it) the
+ * shuffle runs in the buffer itself and must give the very same chain. */
+ParameterizedTest(struct chain_case *c, chain, in_place_same_order_as_scratch)
+{
+	uint64_t n = c->bytes / c->stride, saved = chain_scratch_max_elems;
+	void *h1, *h2;
+	char *b1 = build(c, 99, &h1), *b2;
+
+	chain_scratch_max_elems = 0;
+	b2 = build(c, 99, &h2);
+	chain_scratch_max_elems = saved;
+	cr_assert_eq((uintptr_t)h1 - (uintptr_t)b1, (uintptr_t)h2 - (uintptr_t)b2);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t off = expect_offset(i, c->stride, c->stagger);
+
+		cr_assert_eq((uintptr_t)next_of(b1 + off) - (uintptr_t)b1,
+			     (uintptr_t)next_of(b2 + off) - (uintptr_t)b2,
+			     CASE_FMT ": element %llu differs in place", CASE_ARGS(c),
+			     (unsigned long long)i);
+	}
+}
+
 ParameterizedTestParameters(chain, clone_rebases_same_order)
 {
 	return cr_make_param_array(struct chain_case, cases, NR_CASES);
