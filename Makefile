@@ -37,7 +37,7 @@ UNIT_BIN := $(BUILD)/tests/unit
 TIMED_BIN := $(BUILD)/tests/timed
 
 .DELETE_ON_ERROR:
-.PHONY: all test check unit timed e2e clean format
+.PHONY: all test check unit timed e2e analysis clean format
 
 all: $(BENCHES)
 
@@ -66,7 +66,7 @@ test:
 	./scripts/deps.sh
 	$(MAKE) --no-print-directory check
 
-check: unit timed e2e
+check: unit timed e2e analysis
 
 unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs=2
@@ -78,6 +78,10 @@ timed: $(TIMED_BIN)
 e2e: $(BENCHES)
 	PW_BIN_DIR=$(BINDIR) ./tests/e2e.sh
 	PW_BIN_DIR=$(BINDIR) ./tests/restore_signals.sh
+
+# The post-processing tools (analysis/, ./pagewalk) on fixture runs.
+analysis: $(BENCHES)
+	python3 -W error::ResourceWarning -m unittest tests/test_analysis.py
 
 format:
 	clang-format -i harness/*.[ch] bench/*.c tests/*.c

@@ -203,3 +203,15 @@ if [[ $probe_failed -eq 1 ]]; then
 	exit 1
 fi
 echo "$prog: done: $out/REPORT.md" >&2
+# The newest other run in results/, for a side-by-side look.
+prev=""
+for d in $(ls -td "$here"/results/*/ 2>/dev/null); do
+	d="${d%/}"
+	if [[ "$(cd "$d" && pwd -P)" != "$(cd "$out" && pwd -P)" && -f "$d/meta.json" && -f "$d/chase.csv" ]]; then
+		prev="$d"
+		break
+	fi
+done
+if [[ -n "$prev" ]]; then
+	echo "$prog: to put it beside the previous run: $here/pagewalk compare $prev $out" >&2
+fi

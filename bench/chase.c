@@ -28,13 +28,13 @@
 
 static const char CSV_HEADER[] =
 	"backing,page_kb,huge_fraction,pattern,stride_bytes,stagger,footprint_bytes,"
-	"ns_median,ns_min,ns_p90,cycles_per_load,cycles_source,core_ghz,core_ghz_mul,"
+	"ns_median,ns_min,ns_p90,ns_lo,ns_hi,cycles_per_load,cycles_source,core_ghz,core_ghz_mul,"
 	"cycles_uncertain,nr_reps,nr_rerun,nr_disturbed,warm_ms,ns_alone,"
 	"loads_per_rep,dtlb_miss_per_load,stlb_hit_per_load,walk_per_load,"
 	"walk_cycles_per_load";
 static const char CMP_HEADER[] =
 	"pattern,stride_bytes,stagger,footprint_bytes,backing_a,backing_b,ns_a_median,"
-	"ns_b_median,ratio_median,ratio_lo,ratio_hi,ratio_min,ratio_max,nr_rounds,verdict";
+	"ns_b_median,ratio_median,ratio_lo,ratio_hi,ratio_min,ratio_max,nr_rounds,verdict,verdict_reason";
 
 static struct {
 	const char *backings, *patterns, *strides, *out;
@@ -178,28 +178,21 @@ static void release(void *ctx)
 	bufset_release(&set);
 }
 
-/* Write how b compares with a over the paired rounds. */
+/* Write how b compares with a over the paired rounds: the verdict and its
+ * reason as tokens (stats.h). */
 static void compare_row(struct report_csv *cmp, const struct chain_spec *cs, uint64_t fp,
 			const struct buf *a, const struct buf *b, const double *ns_a,
 			const double *ns_b)
 {
 	struct stats_pair sp;
-	char verdict[64];
 
 	stats_pair(ns_a, ns_b, o.reps, &sp);
-	if (sp.verdict == VERDICT_A_SLOWER || sp.verdict == VERDICT_B_SLOWER)
-		snprintf(verdict, sizeof(verdict), "%s slower",
-			 (sp.verdict == VERDICT_A_SLOWER ? a : b)->backing->name);
-	else if (sp.verdict == VERDICT_SAME)
-		snprintf(verdict, sizeof(verdict), "no difference");
-	else
-		snprintf(verdict, sizeof(verdict), "cannot decide%s",
-			 sp.n < 6 ? " (fewer than 6 rounds)" : "");
-	if (report_csv_row(cmp, "%s,%" PRIu64 ",%d,%" PRIu64 ",%s,%s,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%zu,%s",
+	if (report_csv_row(cmp, "%s,%" PRIu64 ",%d,%" PRIu64 ",%s,%s,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%zu,%s,%s",
 		       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,
 		       a->backing->name, b->backing->name, stats_median_of(ns_a, o.reps),
 		       stats_median_of(ns_b, o.reps), sp.ratio_median, sp.ratio_lo, sp.ratio_hi,
-		       sp.ratio_min, sp.ratio_max, sp.n, verdict))
+		       sp.ratio_min, sp.ratio_max, sp.n, stats_verdict_name(sp.verdict),
+		       stats_verdict_reason(&sp)))
 		die_errno("writing %s", cmp->path);
 }
 
@@ -251,10 +244,10 @@ static int point(struct report_csv *csv, struct report_csv *cmp, const struct ch
 		report_per_load_cell(solo, sizeof(solo), o.alone_ms ? alone[i] : NAN);
 		for (int c = 1; c < CTR_NR; c++)
 			report_per_load_cell(cols[c], sizeof(cols[c]), measure_per_load(&t[i], (enum ctr_col)c));
-		if (report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%s,%.4f,%s,%d,%" PRIu64 ",%u,%u,%.4f,%s,%" PRIu64 ",%s,%s,%s,%s",
+		if (report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,%.4f,%s,%d,%" PRIu64 ",%u,%u,%.4f,%s,%" PRIu64 ",%s,%s,%s,%s",
 			       b[i]->backing->name, hf >= BUF_HUGE_ENOUGH ? b[i]->backing->want_page_kb : 4, hf,
 			       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,
-			       t[i].st.median, t[i].st.min, t[i].st.p90,
+			       t[i].st.median, t[i].st.min, t[i].st.p90, t[i].st.lo, t[i].st.hi,
 			       isnan(cyc) ? t[i].st.median * gs.ghz : cyc, isnan(cyc) ? "est" : "pmu",
 			       gs.ghz, mul, isnan(cyc) && gs.agree == 0, o.reps, t[i].nr_rerun,
 			       t[i].nr_disturbed_kept, measure_warm_ms(&t[i], o.reps), solo,
@@ -265,6 +258,20 @@ static int point(struct report_csv *csv, struct report_csv *cmp, const struct ch
 			compare_row(cmp, cs, fp, b[0], b[i], ns[0], ns[i]);
 	}
 	return 0;
+}
+
+/* Footprint f of the sweep rounded down to whole elements of cs; 0 when it
+ * holds fewer than two, or rounds to the same footprint as f-1 (so a wide
+ * stride never measures one point twice). */
+static uint64_t series_fp(const struct chain_spec *cs, const uint64_t *fps, int f)
+{
+	uint64_t fp = fps[f] / cs->stride_bytes * cs->stride_bytes;
+
+	if (fp < 2 * cs->stride_bytes)
+		return 0;
+	if (f > 0 && fps[f - 1] / cs->stride_bytes * cs->stride_bytes == fp)
+		return 0;
+	return fp;
 }
 
 int main(int argc, char **argv)
@@ -302,14 +309,14 @@ int main(int argc, char **argv)
 		die_errno("creating %s", path);
 	for (int s = 0; s < o.nr_sr; s++)
 		for (int f = 0; f < nr_fp; f++)
-			total += fps[f] / o.sr[s].stride_bytes >= 2;
+			total += series_fp(&o.sr[s], fps, f) != 0;
 	for (int s = 0; s < o.nr_sr && !run_stop; s++) {
 		const struct chain_spec *cs = &o.sr[s];
 
 		for (int f = 0; f < nr_fp && !run_stop; f++) {
-			uint64_t fp = fps[f] / cs->stride_bytes * cs->stride_bytes;
+			uint64_t fp = series_fp(cs, fps, f);
 
-			if (fp < 2 * cs->stride_bytes)
+			if (!fp)
 				continue;
 			snprintf(label, sizeof(label), "%s stride %" PRIu64 "%s at %s",
 				 chain_pattern_name(cs->pattern), cs->stride_bytes,

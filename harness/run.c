@@ -1,10 +1,12 @@
 /* Run lifecycle shared by the benches. */
 #include "run.h"
 
+#include "vocab.h"
 #include "clock.h"
 #include "die.h"
 #include "disturb.h"
 #include "place.h"
+#include "vocab.h"
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -69,6 +71,7 @@ void run_meta_write(struct run *r)
 	json_obj(&j, NULL);
 	json_str(&j, "tool", r->tool);
 	json_str(&j, "version", PAGEWALK_VERSION);
+	json_int(&j, "format_version", PAGEWALK_FORMAT_VERSION);
 	json_str(&j, "status", r->status);
 	json_str(&j, "start", r->start);
 	json_str(&j, "end", r->end[0] ? r->end : NULL);
@@ -78,6 +81,7 @@ void run_meta_write(struct run *r)
 	json_arr_end(&j);
 	json_int(&j, "seed", (int64_t)r->seed);
 	machine_json(&j, &r->machine);
+	vocab_json(&j);
 	if (r->meta_extra)
 		r->meta_extra(&j, r->ctx);
 	json_obj_end(&j);

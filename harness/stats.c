@@ -27,6 +27,41 @@ double stats_percentile(const double *sorted, size_t n, double p)
 	return sorted[i] + frac * (sorted[i + 1] - sorted[i]);
 }
 
+/* Return P(X <= k) for X ~ Binomial(n, 1/2). */
+static double binom_cdf_half(size_t n, size_t k)
+{
+	double term = pow(0.5, (double)n), sum = 0;
+
+	for (size_t i = 0; i <= k; i++) {
+		sum += term;
+		term = term * (double)(n - i) / (double)(i + 1);
+	}
+	return sum;
+}
+
+/* Smallest k with P(X <= k) > 2.5%: the median of n samples then lies
+ * between the k-th smallest and the k-th largest (1-based) with >= 95%
+ * confidence, whatever the distribution. 0 when n < 6: no such k. */
+static size_t median_rank(size_t n)
+{
+	size_t k = 0;
+
+	while (k < n && binom_cdf_half(n, k) <= 0.025)
+		k++;
+	return k;
+}
+
+/* The interval of the median of sorted v[0..n): [lo, hi]; [min, max]
+ * below 6 samples. Returns the rank used (0: none reaches 95%). */
+static size_t median_interval(const double *v, size_t n, double *lo, double *hi)
+{
+	size_t k = median_rank(n);
+
+	*lo = k ? v[k - 1] : v[0];
+	*hi = k ? v[n - k] : v[n - 1];
+	return k;
+}
+
 void stats_summary(double *v, size_t n, struct stats *out)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
@@ -34,6 +69,7 @@ void stats_summary(double *v, size_t n, struct stats *out)
 	out->min = v[0];
 	out->max = v[n - 1];
 	out->median = stats_percentile(v, n, 50);
+	median_interval(v, n, &out->lo, &out->hi);
 	out->p90 = stats_percentile(v, n, 90);
 }
 
@@ -48,23 +84,11 @@ double stats_median_of(const double *v, size_t n)
 	return stats_percentile(tmp, n, 50);
 }
 
-/* Return P(X <= k) for X ~ Binomial(n, 1/2). */
-static double binom_cdf_half(size_t n, size_t k)
-{
-	double term = pow(0.5, (double)n), sum = 0;
-
-	for (size_t i = 0; i <= k; i++) {
-		sum += term;
-		term = term * (double)(n - i) / (double)(i + 1);
-	}
-	return sum;
-}
-
 void stats_pair(const double *a, const double *b, size_t n, struct stats_pair *out)
 {
 	double *r = malloc(n * sizeof(*r));
 	struct stats s;
-	size_t k = 0;
+	size_t k;
 
 	if (!r)
 		abort();
@@ -76,18 +100,7 @@ void stats_pair(const double *a, const double *b, size_t n, struct stats_pair *o
 	out->ratio_min = s.min;
 	out->ratio_max = s.max;
 
-	/* Smallest k with P(X <= k) > 2.5%: then the median lies between the
-	 * k-th smallest and the k-th largest ratio (1-based) with >= 95%
-	 * confidence, whatever the distribution. */
-	while (k < n && binom_cdf_half(n, k) <= 0.025)
-		k++;
-	if (k > 0) {
-		out->ratio_lo = r[k - 1];
-		out->ratio_hi = r[n - k];
-	} else {
-		out->ratio_lo = s.min;
-		out->ratio_hi = s.max;
-	}
+	k = median_interval(r, n, &out->ratio_lo, &out->ratio_hi);
 	free(r);
 
 	if (k == 0)
@@ -111,9 +124,24 @@ const char *stats_verdict_name(enum stats_verdict v)
 	case VERDICT_B_SLOWER:
 		return "b_slower";
 	case VERDICT_SAME:
-		return "no_difference";
+		return "same";
 	case VERDICT_UNDECIDED:
 		return "undecided";
+	}
+	return "?";
+}
+
+const char *stats_verdict_reason(const struct stats_pair *p)
+{
+	switch (p->verdict) {
+	case VERDICT_A_SLOWER:
+		return "interval_above_1";
+	case VERDICT_B_SLOWER:
+		return "interval_below_1";
+	case VERDICT_SAME:
+		return "interval_within_resolution";
+	case VERDICT_UNDECIDED:
+		return median_rank(p->n) ? "interval_too_wide" : "fewer_than_6_rounds";
 	}
 	return "?";
 }

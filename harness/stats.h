@@ -9,6 +9,8 @@ struct stats {
 	double min;
 	double max;
 	double p90;
+	double lo, hi;  /* ~95% sign-test interval of the median ([min, max]
+			 * below 6 samples) */
 	size_t n;
 };
 
@@ -46,6 +48,10 @@ struct stats_pair {
  * median ratio; below 6 rounds no interval reaches 95%: it is then [min,
  * max] and the verdict is always VERDICT_UNDECIDED. */
 void stats_pair(const double *a, const double *b, size_t n, struct stats_pair *out);
+/* The verdict as a token: a_slower, b_slower, same, undecided. */
 const char *stats_verdict_name(enum stats_verdict v);
+/* Why, as a token: interval_above_1, interval_below_1,
+ * interval_within_resolution, interval_too_wide, fewer_than_6_rounds. */
+const char *stats_verdict_reason(const struct stats_pair *p);
 
 #endif

@@ -167,7 +167,7 @@ split_compare() {
 			print "# footprint_bytes ratio_median ratio_lo ratio_hi decided nr_rounds" > (dir "/" file[key])
 		}
 		lo = $c["ratio_lo"]; hi = $c["ratio_hi"]
-		decided = $c["verdict"] ~ / slower$/ ? 1 : 0
+		decided = $c["verdict"] ~ /_slower$/ ? 1 : 0
 		printf "%s %s %s %s %d %s\n", fp, r, lo == "" ? r : lo, hi == "" ? r : hi, \
 			decided, $c["nr_rounds"] >> (dir "/" file[key])
 	}' "$compare"

@@ -483,6 +483,14 @@ section_compare() {
 	# The verdict the report goes by: any verdict from fewer than 6 rounds
 	# is "cannot decide" (older chase builds still gave one); verdicts are
 	# matched by prefix ("cannot decide (fewer than 6 rounds)").
+	# compare.csv gives the verdict as a token and its reason as another.
+	function said(v, why, a, b) {
+		if (v == "a_slower") return a " slower"
+		if (v == "b_slower") return b " slower"
+		if (v == "same") return "no difference"
+		if (v == "undecided") return "cannot decide" (why == "fewer_than_6_rounds" ? " (fewer than 6 rounds)" : "")
+		return v
+	}
 	function effective(v, rounds) {
 		if (few(rounds)) return "cannot decide (fewer than 6 rounds)"
 		if (v ~ /^cannot decide/) return "cannot decide"
@@ -499,6 +507,7 @@ section_compare() {
 		j = ++n[k]
 		fp[k, j] = $c["footprint_bytes"] + 0
 		for (col in c) val[k, j, col] = $c[col]
+		val[k, j, "verdict"] = said($c["verdict"], $c["verdict_reason"], pa[k], pb[k])
 	}
 	END {
 		if (np == 0) {

@@ -23,6 +23,29 @@ Test(stats_summary, odd_count)
 	cr_assert_float_eq(s.p90, 4.6, EPS);
 }
 
+/* The median's own interval: the sign-test order statistics, as for the
+ * paired ratios: n = 10 gives the 2nd smallest and the 2nd largest. */
+Test(stats_summary, median_interval_n10_second_order_statistics)
+{
+	double v[] = {7, 3, 9, 1, 5, 2, 8, 4, 10, 6};
+	struct stats s;
+
+	stats_summary(v, LEN(v), &s);
+	cr_assert_float_eq(s.lo, 2, EPS, "lo %g", s.lo);
+	cr_assert_float_eq(s.hi, 9, EPS, "hi %g", s.hi);
+}
+
+/* Below 6 samples no interval reaches 95%: [min, max]. */
+Test(stats_summary, median_interval_few_samples_min_max)
+{
+	double v[] = {4, 2, 8, 6, 5};
+	struct stats s;
+
+	stats_summary(v, LEN(v), &s);
+	cr_assert_float_eq(s.lo, 2, EPS);
+	cr_assert_float_eq(s.hi, 8, EPS);
+}
+
 Test(stats_summary, even_count_median_interpolates)
 {
 	double v[] = {40, 10, 30, 20};
@@ -150,7 +173,8 @@ Test(stats_pair, same_when_tight_around_one)
 	cr_assert_eq(p.verdict, VERDICT_SAME, "verdict %s", stats_verdict_name(p.verdict));
 	cr_assert_leq(p.ratio_lo, 1.0);
 	cr_assert_geq(p.ratio_hi, 1.0);
-	cr_assert_str_eq(stats_verdict_name(p.verdict), "no_difference");
+	cr_assert_str_eq(stats_verdict_name(p.verdict), "same");
+	cr_assert_str_eq(stats_verdict_reason(&p), "interval_within_resolution");
 }
 
 Test(stats_pair, undecided_when_wide_around_one)
@@ -160,6 +184,7 @@ Test(stats_pair, undecided_when_wide_around_one)
 
 	cr_assert_eq(p.verdict, VERDICT_UNDECIDED, "verdict %s", stats_verdict_name(p.verdict));
 	cr_assert_str_eq(stats_verdict_name(p.verdict), "undecided");
+	cr_assert_str_eq(stats_verdict_reason(&p), "interval_too_wide");
 }
 
 Test(stats_pair, median_min_max_of_ratios)
@@ -244,6 +269,11 @@ Test(stats_pair, few_rounds_never_decide)
 	cr_assert_eq(pair_of(down, 5).verdict, VERDICT_UNDECIDED);
 	cr_assert_eq(pair_of(same, 5).verdict, VERDICT_UNDECIDED);
 	cr_assert_eq(pair_of(up, 1).verdict, VERDICT_UNDECIDED);
+	{
+		struct stats_pair p = pair_of(up, 5);
+
+		cr_assert_str_eq(stats_verdict_reason(&p), "fewer_than_6_rounds");
+	}
 }
 
 /* n = 6 is the first with a 95% interval: P(X <= 0) = 1/64, k = 1, which
@@ -252,6 +282,8 @@ Test(stats_pair, six_rounds_decide_on_min_max)
 {
 	const double up[] = {1.30, 1.25, 1.20, 1.40, 1.35, 1.22};
 	struct stats_pair p = pair_of(up, 6);
+
+	cr_assert_str_eq(stats_verdict_reason(&p), "interval_above_1");
 
 	cr_assert_float_eq(p.ratio_lo, 1.20, 1e-9);
 	cr_assert_float_eq(p.ratio_hi, 1.40, 1e-9);

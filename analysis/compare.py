@@ -1,0 +1,224 @@
+"""pagewalk compare: put runs side by side, aligned row by row.
+
+Rows are aligned by (backing, pattern, stride, stagger, footprint), nothing
+interpolated. Each run's median is set against the first run's; the ratio
+is "within noise" when the two medians' own intervals overlap, that is when
+each run's spread already covers the other (chase.csv's ns_lo..ns_hi, the
+~95% interval of the median, or ns_min..ns_p90 where a run lacks it)."""
+
+import csv
+import os
+import statistics
+
+from . import levels, render
+from .rundir import KEY_COLUMNS, row_key
+from .units import human_bytes
+
+SAME, SLOWER, FASTER = "within_noise", "slower", "faster"
+
+
+def interval(r):
+    lo, hi = r.get("ns_lo"), r.get("ns_hi")
+    if lo is None or hi is None:
+        lo, hi = r["ns_min"], r["ns_p90"]
+    return lo, hi
+
+
+def judge(base, other):
+    """How other's row compares with base's: (ratio, SAME/SLOWER/FASTER)."""
+    ratio = other["ns_median"] / base["ns_median"]
+    blo, bhi = interval(base)
+    olo, ohi = interval(other)
+    if olo <= bhi and blo <= ohi:
+        return ratio, SAME
+    return ratio, SLOWER if ratio > 1 else FASTER
+
+
+def align(runs):
+    """(keys present in every run, in the first run's order; number of keys
+    left out because some run lacks them)."""
+    common = list(dict.fromkeys(row_key(r) for r in runs[0].rows
+                                if all(row_key(r) in x.by_key for x in runs[1:])))
+    every = set()
+    for x in runs:
+        every.update(x.by_key)
+    return common, len(every) - len(common)
+
+
+def series_name(key):
+    backing, pattern, stride, stagger = key[:4]
+    return f"{pattern} stride {human_bytes(stride)}{' staggered' if stagger else ''}"
+
+
+def compare(runs):
+    """Every aligned row judged against the first run: a list of dicts."""
+    keys, left_out = align(runs)
+    out = []
+    for k in keys:
+        base = runs[0].by_key[k]
+        row = dict(zip(KEY_COLUMNS, k))
+        row["ns"] = [x.by_key[k]["ns_median"] for x in runs]
+        row["ratio"], row["mark"] = [1.0], [SAME]
+        for x in runs[1:]:
+            ratio, mark = judge(base, x.by_key[k])
+            row["ratio"].append(ratio)
+            row["mark"].append(mark)
+        out.append(row)
+    return out, left_out
+
+
+def write_rows_csv(path, runs, rows):
+    with open(path, "x", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(list(KEY_COLUMNS) + ["run", "label", "ns_median", "ratio_to_first", "mark"])
+        for r in rows:
+            for i, x in enumerate(runs):
+                w.writerow([r[c] for c in KEY_COLUMNS] + [i, x.label, r["ns"][i], f"{r['ratio'][i]:.4f}", r["mark"][i]])
+
+
+def _key(r):
+    return tuple(r[c] for c in KEY_COLUMNS)
+
+
+def summary(runs, rows, left_out):
+    """The headline per run against the first, then a table per series and
+    backing: how many points lie within noise, and the median ratio."""
+    md = []
+    n = len(rows)
+    for i, x in enumerate(runs[1:], start=1):
+        marks = [r["mark"][i] for r in rows]
+        same = marks.count(SAME)
+        med = statistics.median(r["ratio"][i] for r in rows)
+        s = (f"**{x.label}** against **{runs[0].label}**: {same} of {n} points ({100 * same / n:.0f}%) within noise,"
+             f" median ratio {med:.3f}.")
+        off = [r for r in rows if r["mark"][i] != SAME]
+        if not off:
+            s += " The runs agree."
+        else:
+            for what in (SLOWER, FASTER):
+                g = [r["ratio"][i] for r in off if r["mark"][i] == what]
+                if g:
+                    s += f" {len(g)} {what} (median {statistics.median(g):.2f}x)."
+            worst = max(off, key=lambda r: abs(r["ratio"][i] - 1))
+            s += (f" Largest: {worst['ratio'][i]:.2f}x, {worst['backing']} {series_name(_key(worst))}"
+                  f" at {human_bytes(worst['footprint_bytes'])}.")
+        md.append(s)
+    if left_out:
+        md.append(f"{left_out} points measured in some runs only are left out.")
+    md += ["", "| series | backing | points | " + " | ".join(
+        f"{x.label}: within noise / slower / faster, median ratio" for x in runs[1:]) + " |",
+        "|---|---|---:|" + "---|" * (len(runs) - 1)]
+    groups = {}
+    for r in rows:
+        groups.setdefault((series_name(_key(r)), r["backing"]), []).append(r)
+    for (sname, b), g in groups.items():
+        cells = []
+        for i in range(1, len(runs)):
+            m = [r["mark"][i] for r in g]
+            cells.append(f"{m.count(SAME)} / {m.count(SLOWER)} / {m.count(FASTER)}, "
+                         f"{statistics.median(r['ratio'][i] for r in g):.3f}")
+        md.append(f"| {sname} | {b} | {len(g)} | " + " | ".join(cells) + " |")
+    return "\n".join(md)
+
+
+MACHINE_ROWS = (
+    ("CPU", lambda m, x: m.get("cpu_model")),
+    ("family / model", lambda m, x: f"{m.get('cpu_family')} / 0x{m.get('cpu_model_number', 0):x}"),
+    ("kernel", lambda m, x: m.get("kernel")),
+    ("hypervisor", lambda m, x: m.get("hypervisor_kernel") or "none"),
+    ("THP enabled / defrag", lambda m, x: f"{m.get('thp_enabled')} / {m.get('thp_defrag')}"),
+    ("core clock (estimated)", lambda m, x: _ghz(x.meta.get("core_ghz_est"))),
+    ("caches L1d / L2 / L3", lambda m, x: " / ".join(human_bytes(m.get(k) or 0) for k in ("l1d_bytes", "l2_bytes", "l3_bytes"))),
+    ("TLB declared (CPUID)", lambda m, x: _declared(m)),
+    ("TLB published", lambda m, x: (m.get("published") or {}).get("model") or "no row"),
+    ("TLB inferred (4k)", lambda m, x: _inferred(x.tlb)),
+    ("backings", lambda m, x: x.meta.get("options", {}).get("backing")),
+)
+
+
+def _ghz(v):
+    return f"{v:.2f} GHz" if isinstance(v, (int, float)) else "?"
+
+
+def _declared(m):
+    d = m.get("tlb_declared") or []
+    if not d:
+        return "none: " + (m.get("tlb_declared_why_empty") or "not given")
+    return ", ".join(f"{e.get('level_name', e.get('level'))} {e.get('page_kb')}K {e.get('entries')}" for e in d[:4])
+
+
+def _inferred(tlb):
+    if not tlb:
+        return "no probe in this run"
+    got = [e for e in tlb.get("inferred", []) if e.get("backing") == "4k" and e.get("level")]
+    return ", ".join(f"L{e['level']} {e['entries']}" for e in got) or "nothing inferred"
+
+
+def markdown(runs, rows, left_out, plots):
+    md = ["# pagewalk compare", ""]
+    md += [f"{len(runs)} runs, {len(rows)} points aligned by backing, pattern, stride and footprint"
+           f" (nothing interpolated). Ratios are each run's median over the first run's; a ratio is"
+           f" *within noise* when the two medians' ~95% intervals overlap.", ""]
+    md += ["## Summary", "", summary(runs, rows, left_out), ""]
+    md += ["## Machines", "", "| | " + " | ".join(x.label for x in runs) + " |",
+           "|---|" + "---|" * len(runs)]
+    for name, get in MACHINE_ROWS:
+        md.append(f"| {name} | " + " | ".join(str(get(x.machine, x)) for x in runs) + " |")
+    md += ["", "## Plateaus (rand stride 64, ns per load)", ""]
+    caches = runs[0].machine
+    backings = [b for b in render.backing_order(runs[0]) if any(r["backing"] == b for r in rows)]
+    md += ["| backing | level | " + " | ".join(x.label for x in runs) + " |", "|---|---|" + "---|" * len(runs)]
+    for b in backings:
+        per_run = [levels.plateaus(x, b, caches) for x in runs]
+        for li, (lvl, _) in enumerate(levels.LEVELS):
+            cells = [f"{p[li][1]:.1f}" if p[li][1] is not None else "–" for p in per_run]
+            md.append(f"| {b} | {lvl} | " + " | ".join(cells) + " |")
+    md += ["", "## Ratios to the first run", ""]
+    for sname in dict.fromkeys(series_name(_key(r)) for r in rows):
+        md += [f"### {sname}", "", "| footprint | backing | " + " | ".join(x.label for x in runs[1:]) + " |",
+               "|---|---|" + "---|" * (len(runs) - 1)]
+        for r in rows:
+            if series_name(_key(r)) != sname:
+                continue
+            cells = [f"{r['ratio'][i]:.3f}" + ("" if r["mark"][i] == SAME else f" **{r['mark'][i]}**")
+                     for i in range(1, len(runs))]
+            md.append(f"| {human_bytes(r['footprint_bytes'])} | {r['backing']} | " + " | ".join(cells) + " |")
+        md.append("")
+    if plots:
+        md += ["## Plots", ""] + [f"![{p}](plots/{p}.png)" for p in plots] + [""]
+    return "\n".join(md)
+
+
+def plots(out, runs, rows):
+    """Overlay latency and ratio-to-first plots of rand stride 64, one line
+    per run and backing; returns the plot names written under out/plots."""
+    os.mkdir(os.path.join(out, "plots"))
+    data = os.path.join(out, "plots", "data")
+    os.mkdir(data)
+    series = [r for r in rows if (r["pattern"], r["stride_bytes"], r["stagger"]) == levels.PLATEAU_SERIES]
+    if not series:
+        return []
+    backings = [b for b in render.backing_order(runs[0]) if any(r["backing"] == b for r in series)]
+    lat_files, lat_titles, rat_files, rat_titles = [], [], [], []
+    for i, x in enumerate(runs):
+        for b in backings:
+            pts = [(r["footprint_bytes"], r["ns"][i]) for r in series if r["backing"] == b]
+            f = os.path.join(data, f"ns_{i}_{b}.dat")
+            render.write_series(f, pts)
+            lat_files.append(f)
+            lat_titles.append(f"{x.label}/{b}")
+            if i == 0:
+                continue
+            f = os.path.join(data, f"ratio_{i}_{b}.dat")
+            render.write_series(f, [(r["footprint_bytes"], r["ratio"][i]) for r in series if r["backing"] == b])
+            rat_files.append(f)
+            rat_titles.append(f"{x.label}/{b}")
+    base = os.path.join(out, "plots")
+    render.gnuplot("compare.gp", os.path.join(base, "compare_latency"),
+                   {"files": " ".join(lat_files), "titles": " ".join(lat_titles), "logy": 1,
+                    "ylabel": "ns per load (median)", "title": "rand stride 64: latency per run"})
+    render.gnuplot("compare.gp", os.path.join(base, "compare_ratio"),
+                   {"files": " ".join(rat_files), "titles": " ".join(rat_titles), "logy": 0, "ref": 1,
+                    "ylabel": f"ns per load / {runs[0].label}'s",
+                    "title": f"rand stride 64: each run against {runs[0].label}"})
+    return ["compare_latency", "compare_ratio"]

@@ -1,0 +1,228 @@
+"""analysis/: run directories read by name, refused with one line when they
+cannot be, and compared row by row (pagewalk compare), on fixture runs made
+from a real chase run (tests/fixtures/run_small) by each test."""
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+
+from analysis import compare, levels  # noqa: E402
+from analysis.rundir import FORMAT_VERSION, Run, RunError  # noqa: E402
+from analysis.units import human_bytes  # noqa: E402
+
+FIXTURE = os.path.join(HERE, "fixtures", "run_small")
+PAGEWALK = os.path.join(ROOT, "pagewalk")
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def run_pagewalk(*args):
+    return subprocess.run([sys.executable, PAGEWALK] + list(args), capture_output=True, text=True)
+
+
+class Fixtures(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="pw-analysis-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def copy(self, name, edit_rows=None, edit_meta=None, drop=None):
+        """A copy of the fixture run; edit_rows(row) may change or drop
+        (return None) chase.csv rows, edit_meta(meta) may change meta.json."""
+        d = os.path.join(self.tmp, name)
+        shutil.copytree(FIXTURE, d)
+        if edit_rows:
+            p = os.path.join(d, "chase.csv")
+            with open(p, newline="") as f:
+                r = csv.DictReader(f)
+                fields, rows = r.fieldnames, list(r)
+            rows = [x for x in (edit_rows(dict(row)) for row in rows) if x is not None]
+            with open(p, "w", newline="") as f:
+                w = csv.DictWriter(f, fieldnames=fields)
+                w.writeheader()
+                w.writerows(rows)
+        if edit_meta:
+            p = os.path.join(d, "meta.json")
+            with open(p) as f:
+                m = json.load(f)
+            edit_meta(m)
+            with open(p, "w") as f:
+                json.dump(m, f)
+        if drop:
+            os.unlink(os.path.join(d, drop))
+        return d
+
+    def compare(self, *dirs, extra=()):
+        out = os.path.join(self.tmp, "out-" + str(len(os.listdir(self.tmp))))
+        p = run_pagewalk("compare", *dirs, "--out", out, *extra)
+        return p, out
+
+
+def scale(backing, k):
+    def edit(r):
+        if r["backing"] == backing:
+            for c in ("ns_median", "ns_min", "ns_p90", "ns_lo", "ns_hi"):
+                r[c] = f"{float(r[c]) * k:.3f}"
+        return r
+    return edit
+
+
+class ReadRun(Fixtures):
+    def test_fixture_reads_by_name(self):
+        run = Run(FIXTURE)
+        self.assertEqual(run.meta["format_version"], FORMAT_VERSION)
+        self.assertEqual({r["backing"] for r in run.rows}, {"4k", "thp"})
+        self.assertTrue(all(isinstance(r["footprint_bytes"], int) for r in run.rows))
+        self.assertIsNone(run.tlb)
+
+    def test_refusals_name_file_and_problem(self):
+        cases = [
+            ("missing meta", dict(drop="meta.json"), "meta.json: missing"),
+            ("missing csv", dict(drop="chase.csv"), "chase.csv: missing"),
+            ("older format", dict(edit_meta=lambda m: m.pop("format_version")), "no format_version"),
+            ("newer format", dict(edit_meta=lambda m: m.update(format_version=FORMAT_VERSION + 1)),
+             f"format version {FORMAT_VERSION + 1}"),
+            ("not chase", dict(edit_meta=lambda m: m.update(tool="tlbprobe")), "not a chase run"),
+        ]
+        for name, kw, want in cases:
+            with self.subTest(name):
+                with self.assertRaises(RunError) as e:
+                    Run(self.copy(name.replace(" ", "_"), **kw))
+                self.assertIn(want, str(e.exception))
+
+    def test_malformed_files(self):
+        d = self.copy("bad_json")
+        with open(os.path.join(d, "meta.json"), "a") as f:
+            f.write("}")
+        with self.assertRaises(RunError) as e:
+            Run(d)
+        self.assertIn("malformed JSON", str(e.exception))
+        d = self.copy("bad_cell", edit_rows=lambda r: dict(r, ns_median="fast") if r["footprint_bytes"] == "4096" else r)
+        with self.assertRaises(RunError) as e:
+            Run(d)
+        self.assertIn("line 2, column ns_median", str(e.exception))
+
+    def test_nan_cell_reads_as_none(self):
+        d = self.copy("nan", edit_rows=lambda r: dict(r, ns_alone="", walk_per_load="nan"))
+        run = Run(d)
+        self.assertTrue(all(r["ns_alone"] is None and r["walk_per_load"] is None for r in run.rows))
+
+
+class Compare(Fixtures):
+    def test_copy_agrees_everywhere(self):
+        p, out = self.compare(FIXTURE, self.copy("same"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        md = read(os.path.join(out, "COMPARE.md"))
+        n = len(Run(FIXTURE).by_key)
+        self.assertIn(f"{n} of {n} points (100%) within noise, median ratio 1.000. The runs agree.", md)
+        for f in ("compare_rows.csv", "plots/compare_latency.png", "plots/compare_latency.svg",
+                  "plots/compare_ratio.png", "plots/compare_ratio.svg"):
+            self.assertTrue(os.path.getsize(os.path.join(out, f)) > 0, f)
+
+    def test_scaled_backing_marked_and_nothing_else(self):
+        base = Run(FIXTURE)
+        runs = [base, Run(self.copy("thp15", edit_rows=scale("thp", 1.5)))]
+        rows, left_out = compare.compare(runs)
+        self.assertEqual(left_out, 0)
+        thp = [r for r in rows if r["backing"] == "thp"]
+        other = [r for r in rows if r["backing"] != "thp"]
+        self.assertTrue(thp and other)
+        self.assertTrue(all(r["mark"][1] == compare.SAME for r in other))
+        for r in thp:
+            self.assertAlmostEqual(r["ratio"][1], 1.5, delta=0.002)
+            lo, hi = compare.interval(base.by_key[tuple(r[c] for c in ("backing", "pattern", "stride_bytes", "stagger", "footprint_bytes"))])
+            # A difference is claimed wherever the row's own spread is
+            # narrower than the change; a row noisier than 1.5x cannot show it.
+            self.assertEqual(r["mark"][1], compare.SLOWER if hi < 1.5 * lo else compare.SAME, r)
+        marked = sum(r["mark"][1] == compare.SLOWER for r in thp)
+        self.assertGreaterEqual(marked, 0.8 * len(thp))
+        md = compare.markdown(runs, rows, left_out, [])
+        self.assertIn(f"{marked} slower (median 1.50x)", md)
+        self.assertIn(f"| rand stride 64 | thp | {len(thp)} | {len(thp) - marked} / {marked} / 0, 1.500 |", md)
+        self.assertIn(f"| rand stride 64 | 4k | {len(other)} | {len(other)} / 0 / 0, 1.000 |", md)
+
+    def test_faster_and_missing_points(self):
+        big = max(r["footprint_bytes"] for r in Run(FIXTURE).rows)
+        d = self.copy("fast_short", edit_rows=lambda r: None if int(r["footprint_bytes"]) == big
+                      else scale("4k", 0.5)(r))
+        rows, left_out = compare.compare([Run(FIXTURE), Run(d)])
+        self.assertEqual(left_out, 2)  # the largest footprint, for both backings
+        self.assertTrue(all(r["footprint_bytes"] < big for r in rows))
+        self.assertTrue(any(r["mark"][1] == compare.FASTER for r in rows if r["backing"] == "4k"))
+        md = compare.markdown([Run(FIXTURE), Run(d)], rows, left_out, [])
+        self.assertIn("2 points measured in some runs only are left out.", md)
+
+    def test_one_backing_and_interrupted(self):
+        d = self.copy("only4k_interrupted", edit_rows=lambda r: r if r["backing"] == "4k" else None,
+                      edit_meta=lambda m: m.update(status="interrupted"))
+        p, out = self.compare(FIXTURE, d, extra=("--label", f"cut={d}"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        md = read(os.path.join(out, "COMPARE.md"))
+        self.assertIn("**cut** against **run_small**", md)
+        self.assertNotIn("| thp |", md.split("## Machines")[0])
+        self.assertIn("points measured in some runs only are left out", md)
+
+    def test_machines_and_plateaus(self):
+        run = Run(FIXTURE)
+        rows, left_out = compare.compare([run, Run(self.copy("b"))])
+        md = compare.markdown([run, Run(self.copy("c"))], rows, left_out, [])
+        self.assertIn(f"| CPU | {run.machine['cpu_model']} | {run.machine['cpu_model']} |", md)
+        self.assertIn(f"| kernel | {run.machine['kernel']} |", md)
+        pl = dict((name, v) for name, v, _ in levels.plateaus(run, "4k", run.machine))
+        self.assertIsNotNone(pl["L1"])
+        self.assertIn(f"| 4k | L1 | {pl['L1']:.1f} | {pl['L1']:.1f} |", md)
+        self.assertIsNone(pl["memory"])  # 256K never leaves the caches
+
+
+class Refusals(Fixtures):
+    def one_line(self, p, want):
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+        self.assertIn(want, p.stderr)
+
+    def test_bad_runs_exit_2_one_line(self):
+        older = self.copy("older", edit_meta=lambda m: m.pop("format_version"))
+        p, out = self.compare(FIXTURE, older)
+        self.one_line(p, "older/meta.json: no format_version")
+        self.assertFalse(os.path.exists(out))
+        p, out = self.compare(FIXTURE, os.path.join(self.tmp, "nowhere"))
+        self.one_line(p, "nowhere/meta.json: missing")
+
+    def test_bad_usage_exit_2_one_line(self):
+        self.one_line(run_pagewalk("compare", FIXTURE), "at least two run directories")
+        self.one_line(run_pagewalk("compare", FIXTURE, FIXTURE), "given twice")
+        self.one_line(run_pagewalk("compare", FIXTURE, "--label", "x y=" + FIXTURE), "NAME=DIR")
+        self.one_line(run_pagewalk("compare", FIXTURE, "--bogus"), "unrecognized arguments")
+        self.one_line(run_pagewalk("frobnicate"), "unknown command")
+
+    def test_out_refused_when_it_exists_or_is_a_link(self):
+        d = self.copy("again")
+        os.mkdir(os.path.join(self.tmp, "taken"))
+        self.one_line(run_pagewalk("compare", FIXTURE, d, "--out", os.path.join(self.tmp, "taken")), "exists")
+        os.symlink(self.tmp, os.path.join(self.tmp, "link"))
+        self.one_line(run_pagewalk("compare", FIXTURE, d, "--out", os.path.join(self.tmp, "link")), "symbolic link")
+        self.one_line(run_pagewalk("compare", FIXTURE, d, "--out", os.path.join(self.tmp, "no", "such")),
+                      "parent directory does not exist")
+
+
+class Units(unittest.TestCase):
+    def test_human_bytes(self):
+        self.assertEqual([human_bytes(x) for x in (64, 4096, 46336, 3 << 20, 1536 << 20)],
+                         ["64", "4K", "45.2K", "3M", "1.5G"])
+
+
+if __name__ == "__main__":
+    unittest.main()
