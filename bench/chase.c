@@ -57,7 +57,7 @@ static const struct opt_def defs[] = {
 	{ "backing", OPT_STR, &o.backings, "LIST", "backings, comma-separated: 4k, thp, hugetlb2m, hugetlb1g (default 4k,thp)" },
 	{ "pattern", OPT_STR, &o.patterns, "LIST", "visiting orders: rand, seq (default rand)" },
 	{ "stride", OPT_STR, &o.strides, "LIST", "bytes between elements, multiples of 8, K/M/G ok (default 64)" },
-	{ "stagger", OPT_FLAG, &o.stagger, NULL, "shift element i by (i mod stride/64) lines inside its slot" },
+	{ "stagger", OPT_FLAG, &o.stagger, NULL, "put element i on a hashed line of its slot, so lines spread over cache sets even on huge pages" },
 	{ "series", OPT_STR, &o.series, "LIST", "instead of pattern x stride: PATTERN:STRIDE[:stagger],... e.g. rand:64,rand:4K:stagger" },
 	{ "min", OPT_SIZE, &o.min, "SIZE", "smallest footprint (default 4K)" },
 	{ "max", OPT_SIZE, &o.max, "SIZE", "largest footprint (default: min(1G, MemAvailable/4/backings))" },

@@ -45,6 +45,11 @@ uint64_t chain_nr_elems(uint64_t bytes, const struct chain_spec *spec)
 	return bytes / spec->stride_bytes;
 }
 
+uint64_t chain_stagger_line(uint64_t i)
+{
+	return (i * 0x9e3779b97f4a7c15ull) >> 32;
+}
+
 uint64_t chain_offset(uint64_t i, const struct chain_spec *spec)
 {
 	uint64_t off = i * spec->stride_bytes;
@@ -53,7 +58,7 @@ uint64_t chain_offset(uint64_t i, const struct chain_spec *spec)
 	uint64_t slots = span / step;
 
 	if (spec->stagger && slots > 1)
-		off += (i % slots) * step;
+		off += (spec->stagger_step ? i % slots : chain_stagger_line(i) % slots) * step;
 	return off;
 }
 

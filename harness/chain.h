@@ -17,12 +17,13 @@ enum chain_pattern {
 struct chain_spec {
 	uint64_t stride_bytes;     /* >= 8, a multiple of 8 */
 	enum chain_pattern pattern;
-	int stagger;               /* element i at (i mod stride/64)*64 in its slot */
+	int stagger;               /* element i on line chain_stagger_line(i) mod
+				    * stride/64 of its slot */
 	uint64_t seed;             /* same seed, same order */
 	/* With stagger, optional: element i sits at (i mod span/step)*step in
-	 * its slot. 0 means step 64 (a line) and span = stride. tlbprobe uses
-	 * span 4096 to keep every line in the first 4K of a huge page, and step
-	 * 4096+64 to spread lines over the 4K sub-pages. */
+	 * its slot, span 0 meaning the stride. tlbprobe uses span 4096 to keep
+	 * every line in the first 4K of a huge page, and step 4096+64 to spread
+	 * lines over the 4K sub-pages. Step 0: lines hashed as above. */
 	uint64_t stagger_step, stagger_span;
 };
 
@@ -32,6 +33,13 @@ const char *chain_pattern_name(enum chain_pattern p);
 
 /* Number of elements a chain over bytes holds. */
 uint64_t chain_nr_elems(uint64_t bytes, const struct chain_spec *spec);
+/* The staggered line of element i, before "mod lines per slot": the top
+ * half of i times 2^64/phi, mod 2^64. Not i itself: on a huge page the slot's own
+ * address bits (12 and up) are i's low bits, so line i mod 64 would put a
+ * 4K-stride chain in 64 of the L2's sets (seen: hugetlb2m read 30-42 ns at
+ * 8-64 MiB, slower than 4k, and moved between runs with the pages' place
+ * in the hashed L3; hashed lines read 10-21 ns). */
+uint64_t chain_stagger_line(uint64_t i);
 /* Byte offset of element i. */
 uint64_t chain_offset(uint64_t i, const struct chain_spec *spec);
 

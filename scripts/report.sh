@@ -947,6 +947,16 @@ wider than that: more rounds or a quieter host would tell. Fewer than 6
 rounds can never give a 95% verdict: the interval is then just the min-max,
 and with no real difference every round still falls on one side of 1 by
 chance at least 6.25% of the time, so such rows count as "cannot decide".
+What the interval covers: the rounds of this run, on these buffers. Noise
+that hits every backing alike cancels in the ratio; a second run samples
+other physical pages and another moment of a shared host, which it does not
+cover. Between two back-to-back full runs on an Emerald Rapids guest, the
+medians beyond L1 moved 5% (p90 17%), nearly all of it common to every
+backing at a point (with that common factor divided out, 1.1%, p90 5.6%),
+so ratios hold better than absolute latencies; compare runs with
+`./pagewalk compare`. Before each timed repetition every page of the
+footprint is touched once, untimed, so the caches of its page-table entries
+refill outside the timed window (`warm_ms` in chase.csv).
 TLB reach lines come from CPUID, which a hypervisor can falsify: trust the
 measured knees over them.
 TEXT

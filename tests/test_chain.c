@@ -32,13 +32,15 @@ static struct chain_spec spec_of(const struct chain_case *c, uint64_t seed)
 	    .stride_bytes = c->stride, .pattern = c->pattern, .stagger = c->stagger, .seed = seed};
 }
 
-/* The layout, written out again: element i at i*stride, plus
- * (i mod stride/64)*64 when staggered and a slot holds several lines. */
+/* The layout, written out again: element i at i*stride, plus, when
+ * staggered and a slot holds several lines, line (top half of i * 2^64/phi)
+ * mod stride/64. */
 static uint64_t expect_offset(uint64_t i, uint64_t stride, int stagger)
 {
 	uint64_t lines = stride / 64;
+	uint64_t line = (i * 0x9e3779b97f4a7c15ull) >> 32; /* the product mod 2^64 */
 
-	return i * stride + (stagger && lines > 1 ? (i % lines) * 64 : 0);
+	return i * stride + (stagger && lines > 1 ? line % lines * 64 : 0);
 }
 
 /* The element index a pointer names; fails the test when it names none. */
@@ -433,6 +435,24 @@ Test(chain_check, detects_pointer_outside_the_buffer)
 	expect_refused(base, bytes, &s, "a NULL pointer", "layout");
 	set_next(base, &s, 0, saved);
 	cr_assert_eq(chain_check(base, bytes, &s, &(const char *){NULL}), 0, "repaired");
+}
+
+/* On a huge page a slot's address bits from 12 up are the element's own
+ * low bits: staggered lines must still reach every set of a 2048-set cache
+ * (bits 6-16), as they do on 4K pages with scattered frames. */
+Test(chain, stagger_spreads_over_cache_sets_on_contiguous_memory)
+{
+	struct chain_spec s = {.stride_bytes = 4096, .pattern = CHAIN_RAND, .stagger = 1};
+	static unsigned char seen[2048];
+	unsigned nr = 0;
+
+	for (uint64_t i = 0; i < 8192; i++) {
+		unsigned set = (unsigned)(chain_offset(i, &s) >> 6) & 2047;
+
+		nr += !seen[set];
+		seen[set] = 1;
+	}
+	cr_assert_geq(nr, 2000, "8192 staggered lines reach only %u of 2048 sets", nr);
 }
 
 Test(chain_check, detects_unstaggered_pointer_in_staggered_layout)
