@@ -189,8 +189,7 @@ fi
 # A signal from here on only marks the run interrupted: the plots and the
 # report of what was measured take seconds, and are worth having.
 
-"$here/scripts/plot.sh" "$out" || echo "$prog: plotting failed; the data is in $out" >&2
-"$here/scripts/report.sh" "$out"
+"$here/pagewalk" report "$out" || echo "$prog: a plot failed; the data and REPORT.md are in $out" >&2
 
 if [[ $rc -eq 130 || $interrupted -eq 1 ]]; then
 	interrupted=1

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from . import compare, render
+from . import compare, plot, render, report
 from .rundir import Run, RunError
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -90,14 +90,38 @@ def cmd_compare(argv):
     return rc
 
 
-COMMANDS = {"compare": cmd_compare}
+def cmd_report(argv):
+    p = Parser(prog="pagewalk report",
+               description="Regenerate plots/ and REPORT.md of a run directory: complete or "
+                           "interrupted, with or without tlbprobe or counters.")
+    p.add_argument("run", metavar="RUN_DIR", help="a run directory (from run_all.sh or bench/chase)")
+    a = p.parse_args(argv)
+    d = a.run
+    if os.path.islink(os.path.normpath(d)):
+        die(EXIT_USAGE, f"{d}: is a symbolic link: refused; give the directory itself")
+    if not os.path.isdir(d):
+        die(EXIT_USAGE, f"{d}: not a directory")
+    for f in ("meta.json", "chase.csv"):
+        if not os.path.isfile(os.path.join(d, f)):
+            die(EXIT_USAGE, f"{os.path.join(d, f)}: missing: not a pagewalk run directory")
+    rc = plot.plot_all(d)
+    try:
+        path = report.write(d)
+    except OSError as e:
+        die(EXIT_FAIL, f"cannot write {os.path.join(d, 'REPORT.md')}: {e.strerror}")
+    sys.stderr.write(f"pagewalk report: wrote {path}\n")
+    return rc
+
+
+COMMANDS = {"compare": cmd_compare, "report": cmd_report}
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help"):
         print("usage: pagewalk COMMAND [options]\n\ncommands:\n"
-              "  compare RUN_DIR... [--out DIR] [--label NAME=DIR]   put runs side by side\n\n"
+              "  compare RUN_DIR... [--out DIR] [--label NAME=DIR]   put runs side by side\n"
+              "  report RUN_DIR                                      regenerate its plots and REPORT.md\n\n"
               "pagewalk COMMAND --help gives each command's options.")
         return 0 if argv else EXIT_USAGE
     if argv[0] not in COMMANDS:

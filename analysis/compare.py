@@ -47,7 +47,7 @@ def align(runs):
 
 def series_name(key):
     backing, pattern, stride, stagger = key[:4]
-    return f"{pattern} stride {human_bytes(stride)}{' staggered' if stagger else ''}"
+    return f"{pattern} stride {human_bytes(stride).removesuffix('B')}{' staggered' if stagger else ''}"
 
 
 def compare(runs):
@@ -170,7 +170,7 @@ def markdown(runs, rows, left_out, plots):
     md += ["| backing | level | " + " | ".join(x.label for x in runs) + " |", "|---|---|" + "---|" * len(runs)]
     for b in backings:
         per_run = [levels.plateaus(x, b, caches) for x in runs]
-        for li, (lvl, _) in enumerate(levels.LEVELS):
+        for li, lvl in enumerate(levels.NAMES):
             cells = [f"{p[li][1]:.1f}" if p[li][1] is not None else "–" for p in per_run]
             md.append(f"| {b} | {lvl} | " + " | ".join(cells) + " |")
     md += ["", "## Ratios to the first run", ""]

@@ -2,11 +2,14 @@
 
 
 def human_bytes(n):
-    """4096 -> 4K, 3 << 20 -> 3M, 1536 << 20 -> 1.5G (binary units)."""
-    n = float(n)
-    for unit in ("", "K", "M", "G", "T"):
-        if n < 1024 or unit == "T":
-            s = f"{n:.1f}".rstrip("0").rstrip(".") if n != int(n) else str(int(n))
-            return s + unit
-        n /= 1024
-    return str(n)
+    """64 -> 64B, 4096 -> 4K, 46336 -> 45.2K, 3 << 20 -> 3M (binary units;
+    3 significant digits at most, trailing zeros dropped)."""
+    v, units = float(n), ("B", "K", "M", "G", "T", "P")
+    i = 0
+    while v >= 1024 and i < len(units) - 1:
+        v /= 1024
+        i += 1
+    s = f"{v:.0f}" if v >= 100 else f"{v:.1f}" if v >= 10 else f"{v:.2f}"
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s + units[i]

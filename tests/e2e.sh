@@ -35,8 +35,13 @@ rows_whole() {
 	awk -F, 'NR == 1 { n = NF; next } NF != n { bad = 1 } END { exit bad }' "$1"
 }
 
+# json_scalar FILE KEY: a scalar of FILE; jq_ok FILE EXPR: whether EXPR
+# holds over its document j (tests/jsonq.py: JSON is parsed as JSON).
 json_scalar() {
-	sed -n "s/^ *\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$1" | head -n 1
+	python3 "$top/tests/jsonq.py" "$1" --get "$2"
+}
+jq_ok() {
+	python3 "$top/tests/jsonq.py" "$@"
 }
 
 chase="$bin/chase"
@@ -98,20 +103,19 @@ else
 	ko "tlbprobe --quick" "$(tail -n 3 "$tmp/err")"
 fi
 if rows_whole "$run/tlbprobe.csv" && [[ "$(wc -l <"$run/tlbprobe.csv")" -gt 50 ]]; then ok "tlbprobe: rows whole"; else ko "tlbprobe: rows" "ragged or few"; fi
-missing=""
-for key in '"inferred": \[' '"declared": \[' '"published": {' '"declared_vs_published": \[' '"huge_tlb_entries": \['; do
-	grep -q "$key" "$run/tlb.json" || missing+=" $key"
-done
-if [[ -z "$missing" ]]; then ok "tlbprobe: tlb.json has inferred, declared, published, huge-page verdict"; else ko "tlbprobe: tlb.json" "missing$missing"; fi
-if grep -q '"kind": "L1 TLB capacity"' "$run/tlb.json"; then ok "tlbprobe: an L1 TLB level inferred for 4K pages"; else ko "tlbprobe: L1 level" "none inferred"; fi
+if jq_ok "$run/tlb.json" 'all(isinstance(j[k], list) for k in ("inferred", "declared", "declared_vs_published", "huge_tlb_entries")) and isinstance(j["published"], dict)'; then
+	ok "tlbprobe: tlb.json has inferred, declared, published, huge-page verdict"
+else
+	ko "tlbprobe: tlb.json" "a section is missing"
+fi
+if jq_ok "$run/tlb.json" 'any(e["kind"] == "L1 TLB capacity" for e in j["inferred"])'; then ok "tlbprobe: an L1 TLB level inferred for 4K pages"; else ko "tlbprobe: L1 level" "none inferred"; fi
 # The thp verdict is a token of the vocabulary, with its reason in words.
-v="$(json_scalar "$run/tlb.json" verdict)"
+v="$(jq_ok "$run/tlb.json" 'j["huge_tlb_entries"][0]["verdict"]')"
 case "$v" in
 huge_entries | splintered | not_in_l1 | unknown) ok "tlbprobe: thp verdict '$v'" ;;
 *) ko "tlbprobe: thp verdict" "'$v' is not a verdict token" ;;
 esac
-if grep -q '"cost": "' "$run/tlb.json" &&
-	grep -Eq '"why": "(thp (is|gets)|here thp|undecided|no 4K curve)' "$run/tlb.json"; then
+if jq_ok "$run/tlb.json" 'all(e["cost"] and re.match("(thp (is|gets)|here thp|undecided|no 4K curve)", e["why"]) for e in j["huge_tlb_entries"])'; then
 	ok "tlbprobe: thp verdict has its reason and cost"
 else
 	ko "tlbprobe: thp verdict" "no reason or cost"
@@ -166,18 +170,12 @@ if [[ "$nalone" -eq 0 ]]; then ok "chase: ns_alone empty without --alone-ms"; el
 
 # Page faults while populating: one per 4K page, one per 2M THP page, and
 # the path that counted them named.
-faults_ok="$(awk '
-	/"backing":/ { b = $2; gsub(/[",]/, "", b) }
-	/"bytes":/ { n = $2 + 0 }
-	/"populate_faults":/ { f = $2 + 0; want = b == "4k" ? n / 4096 : b == "thp" ? n / 2097152 : -1
-		if (want > 0) { seen++; if (f < want * 0.98 || f > want * 1.02) bad++ } }
-	END { print (seen == 2 && !bad) ? "yes" : "no" }' "$run/meta.json")"
-if [[ "$faults_ok" == yes ]] && grep -q '"populate_faults_path": "\(papi\|perf_event\|rusage\)"' "$run/meta.json"; then
+if jq_ok "$run/meta.json" 'sorted(b["backing"] for b in j["buffers"]) == ["4k", "thp"] and all(abs(b["populate_faults"] / (b["bytes"] / (4096 if b["backing"] == "4k" else 2097152)) - 1) <= 0.02 and b["populate_faults_path"] in ("papi", "perf_event", "rusage") for b in j["buffers"])'; then
 	ok "chase: populate faults = bytes/4K (4k) and bytes/2M (thp), path named"
 else
-	ko "chase: populate faults" "$(grep -E 'populate_faults|"bytes"' "$run/meta.json" | tr -d ' \n')"
+	ko "chase: populate faults" "$(jq_ok "$run/meta.json" '[(b["backing"], b["bytes"], b["populate_faults"], b["populate_faults_path"]) for b in j["buffers"]]')"
 fi
-if grep -q '"reason":' "$run/meta.json" && grep -q '"counters": {' "$run/meta.json"; then ok "chase: meta.json says why counters are empty or what counts"; else ko "chase: counters in meta.json" "missing"; fi
+if jq_ok "$run/meta.json" 'j["counters"]["reason"] is not None or j["counters"]["status"] == "all"'; then ok "chase: meta.json says why counters are empty or what counts"; else ko "chase: counters in meta.json" "missing"; fi
 
 # perf_event_paranoid=3 turns PAPI off: the run still completes and says so.
 paranoid=/proc/sys/kernel/perf_event_paranoid
@@ -187,7 +185,7 @@ if [[ "$(id -u)" -eq 0 && -w "$paranoid" ]]; then
 	rc=0
 	"$chase" --max 4M --series rand:64 --backing 4k --reps 3 --rep-ms 1 --out "$tmp/par" 2>"$tmp/err" || rc=$?
 	echo "$old_paranoid" >"$paranoid"
-	if [[ $rc -eq 0 ]] && grep -q '"reason": .*perf_event_paranoid=3' "$tmp/par/meta.json" && grep -q '"status": "complete"' "$tmp/par/meta.json"; then
+	if [[ $rc -eq 0 ]] && jq_ok "$tmp/par/meta.json" '"perf_event_paranoid=3" in j["counters"]["reason"] and j["status"] == "complete"'; then
 		ok "chase: completes with perf_event_paranoid=3 and says why counters are off"
 	else
 		ko "chase: perf_event_paranoid=3" "exit $rc"
@@ -231,7 +229,7 @@ if [[ "$st" == complete ]]; then ok "run_all --quick: status complete"; else ko 
 # the L1 latency beside the published one (or says there is none).
 g="$(json_scalar "$run/meta.json" core_ghz_est)"
 np="$(json_scalar "$run/meta.json" clock_points)"
-if [[ "$g" =~ ^[0-9.]+$ && "$np" =~ ^[1-9][0-9]*$ ]] && grep -q '"core_ghz_mul_est": ' "$run/meta.json"; then
+if [[ "$g" =~ ^[0-9.]+$ && "$np" =~ ^[1-9][0-9]*$ ]] && jq_ok "$run/meta.json" 'j["core_ghz_mul_est"] > 0'; then
 	ok "run_all --quick: meta.json has both clock estimates ($g GHz over $np points)"
 else
 	ko "run_all --quick: clock in meta.json" "core_ghz_est '$g', clock_points '$np'"
@@ -258,7 +256,7 @@ if [[ "$(id -u)" -eq 0 ]]; then
 		ko "run_all --quick as root: hugetlb2m rows" "none"
 	fi
 	if awk -F, '$1 == "hugetlb1g" { n++ } END { exit !n }' "$run/chase.csv" ||
-		grep -q '"hugetlb1g: ' "$run/meta.json"; then
+		jq_ok "$run/meta.json" 'any(s.startswith("hugetlb1g: ") for s in j["skipped"])'; then
 		ok "run_all --quick as root: hugetlb1g measured or its absence explained"
 	else
 		ko "run_all --quick as root: hugetlb1g" "neither rows nor a reason in REPORT.md"

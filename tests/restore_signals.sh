@@ -95,10 +95,11 @@ stop_at "run_all SIGINT while the pool is raised" INT pool "$tmp/f" "$top/run_al
 stop_at "run_all SIGTERM at 4 s" TERM 4 "$tmp/g" "$top/run_all.sh" --quick
 
 for d in a b c d e; do
-	if grep -q '"status": "interrupted"' "$tmp/$d/meta.json" 2>/dev/null; then
+	st="$(python3 "$top/tests/jsonq.py" "$tmp/$d/meta.json" --get status 2>/dev/null || echo 'no meta.json')"
+	if [[ "$st" == interrupted ]]; then
 		ok "chase run $d marked interrupted"
 	else
-		ko "chase run $d marked interrupted" "$(grep '"status"' "$tmp/$d/meta.json" 2>/dev/null || echo 'no meta.json')"
+		ko "chase run $d marked interrupted" "status: $st"
 	fi
 done
 
@@ -108,7 +109,7 @@ mkdir -p "$mnt"
 if "$top/scripts/hugepages.sh" with 2M 16 --mount "$mnt" -- \
 	"$bin/chase" --backing 4k,hugetlb2m --hugetlbfs "$mnt" --max 16M --reps 3 --rep-ms 2 \
 	--no-progress --out "$tmp/h" 2>"$tmp/err"; then
-	if grep -q '"via": "hugetlbfs file"' "$tmp/h/meta.json" &&
+	if python3 "$top/tests/jsonq.py" "$tmp/h/meta.json" 'any(b["via"] == "hugetlbfs file" for b in j["buffers"])' &&
 		awk -F, '$1 == "hugetlb2m" && ($2 != 2048 || $3 < 1) { bad = 1 } $1 == "hugetlb2m" { n++ } END { exit bad || !n }' "$tmp/h/chase.csv"; then
 		ok "--hugetlbfs: rows verified at 2048 kB, huge_fraction 1"
 	else

@@ -15,7 +15,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
-from analysis import compare, levels  # noqa: E402
+from analysis import compare, levels, report  # noqa: E402
 from analysis.rundir import FORMAT_VERSION, Run, RunError  # noqa: E402
 from analysis.units import human_bytes  # noqa: E402
 
@@ -60,7 +60,7 @@ class Fixtures(unittest.TestCase):
                 m = json.load(f)
             edit_meta(m)
             with open(p, "w") as f:
-                json.dump(m, f)
+                json.dump(m, f, indent=1)  # one member per line, as pagewalk writes it
         if drop:
             os.unlink(os.path.join(d, drop))
         return d
@@ -184,7 +184,7 @@ class Compare(Fixtures):
         pl = dict((name, v) for name, v, _ in levels.plateaus(run, "4k", run.machine))
         self.assertIsNotNone(pl["L1"])
         self.assertIn(f"| 4k | L1 | {pl['L1']:.1f} | {pl['L1']:.1f} |", md)
-        self.assertIsNone(pl["memory"])  # 256K never leaves the caches
+        self.assertIsNone(pl["DRAM"])  # 256K never leaves the caches
 
 
 class Refusals(Fixtures):
@@ -218,10 +218,75 @@ class Refusals(Fixtures):
                       "parent directory does not exist")
 
 
+class Report(Fixtures):
+    """pagewalk report rebuilds REPORT.md and the plots from the data alone."""
+
+    def report(self, d):
+        for f in ("REPORT.md",):
+            if os.path.exists(os.path.join(d, f)):
+                os.unlink(os.path.join(d, f))
+        shutil.rmtree(os.path.join(d, "plots"), ignore_errors=True)
+        p = run_pagewalk("report", d)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return read(os.path.join(d, "REPORT.md"))
+
+    def last_compare_row(self, d):
+        with open(os.path.join(d, "compare.csv"), newline="") as f:
+            rows = [r for r in csv.DictReader(f) if (r["pattern"], r["stride_bytes"], r["stagger"]) == ("rand", "64", "0")]
+        return rows[-1]
+
+    def test_complete_run_no_probe_no_counters(self):
+        d = self.copy("complete")
+        md = self.report(d)
+        for section in ("## Machine", "## Buffers", "## Latency plateaus", "## 4k vs thp", "## Plots",
+                        "## How to read"):
+            self.assertIn(section, md)
+        self.assertNotIn("## TLB geometry", md)  # no tlb.json in this run
+        self.assertNotIn("This run is **", md)
+        last = self.last_compare_row(d)
+        self.assertIn(f"At {human_bytes(int(last['footprint_bytes']))}, ", md)
+        if last["verdict"] == "undecided":
+            self.assertIn("cannot decide whether thp is faster than 4k", md)
+        self.assertTrue(os.path.getsize(os.path.join(d, "plots", "latency.png")) > 0)
+
+    def test_interrupted_one_backing_nan_cells(self):
+        d = self.copy("cut", edit_rows=lambda r: dict(r, dtlb_miss_per_load="") if r["backing"] == "4k" else None,
+                      edit_meta=lambda m: m.update(status="interrupted"))
+        os.unlink(os.path.join(d, "compare.csv"))
+        md = self.report(d)
+        self.assertIn("This run is **interrupted**", md)
+        self.assertIn("## Latency plateaus", md)
+        self.assertNotIn("## 4k vs thp", md)
+
+    def test_counters_plotted_when_a_column_is_filled(self):
+        def fill(r):
+            if (r["pattern"], r["stride_bytes"], r["stagger"]) == ("rand", "64", "0"):
+                r["dtlb_miss_per_load"] = "0.25000"
+                r["walk_cycles_per_load"] = "12.50000"
+            return r
+        d = self.copy("counted", edit_rows=fill)
+        self.report(d)
+        for ext in ("png", "svg"):
+            self.assertTrue(os.path.getsize(os.path.join(d, "plots", f"counters.{ext}")) > 0)
+        gp = read(os.path.join(d, "plots", "data", "counters_body.gp"))
+        self.assertIn('title "L1 DTLB misses"', gp)
+        self.assertIn('title "walk cycles"', gp)
+        self.assertIn("set yrange [0:0.2875]", gp)  # 0.25 * 1.15: the events panel from 0
+        self.assertIn(f"set yrange [0:{12.5 * 1.15:.4g}]", gp)
+
+    def test_refusals(self):
+        p = run_pagewalk("report", os.path.join(self.tmp, "nowhere"))
+        self.assertEqual((p.returncode, len(p.stderr.strip().splitlines())), (2, 1), p.stderr)
+        d = self.copy("nochase", drop="chase.csv")
+        p = run_pagewalk("report", d)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("chase.csv: missing", p.stderr)
+
+
 class Units(unittest.TestCase):
     def test_human_bytes(self):
-        self.assertEqual([human_bytes(x) for x in (64, 4096, 46336, 3 << 20, 1536 << 20)],
-                         ["64", "4K", "45.2K", "3M", "1.5G"])
+        self.assertEqual([human_bytes(x) for x in (64, 4096, 46336, 3 << 20, 1536 << 20, 39903168)],
+                         ["64B", "4K", "45.2K", "3M", "1.5G", "38.1M"])
 
 
 if __name__ == "__main__":
