@@ -16,7 +16,7 @@ import sys
 
 from . import jsonq
 from .jsonq import fields, objects
-from .report import LAYOUT_SAID, Source, is_uint, rank as known_rank
+from .report import Source, is_uint
 from .units import human_bytes as human
 
 PROG = "pagewalk report"
@@ -24,9 +24,6 @@ PALETTE = ("#1f66b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e
            "#7f7f7f", "#bcbd22")
 # Point types per (pattern, stride, stagger) variant: filled circle, square, triangles, diamond.
 POINT_TYPES = (7, 5, 9, 11, 13, 15)
-LAYOUT_RANK = {"spread": 0, "subpage0": 1, "spread4k": 2}
-LAYOUT_SHORT = {"spread": "a line per page", "subpage0": "lines in 4K sub-page 0",
-                "spread4k": "lines over the 4K sub-pages"}
 # Deltas (probe - baseline) at or below this, noise around zero, are drawn
 # at it on the log axis.
 TP_FLOOR = "0.05"
@@ -83,7 +80,9 @@ class Plotter:
         self.machine_line = (m("cpu_model") or "unknown CPU") + (f" on {host}" if host else "")
         if status and status != "complete":
             self.machine_line += f" ({status} run: partial data)"
-        self.ranks = {b: i for i, b in enumerate(("4k", "thp", "hugetlb2m", "hugetlb1g"))}
+        self.ranks = {b: i for i, b in enumerate(self.src.backings)}
+        names = [lay.get("name") for lay in self.src.layouts]
+        self.layout_rank = lambda lay: names.index(lay) if lay in names else len(names)  # noqa: E731
         self.fp_min = self.fp_max = None
         self.y_lo = self.y_hi = ""
         self.y_log = 1
@@ -163,7 +162,7 @@ class Plotter:
                 continue
             lab = f"{2.0 ** e:.0f}" if units == "count" else f"{int(2 ** (e % 10))}{units_[e // 10]}"
             tics.append(f'"{lab}" {2.0 ** e:.0f}')
-        return [f"set logscale x 2", f"set xrange [{lo / 1.15:.0f}:{hi * 1.15:.0f}]", f"set xtics ({', '.join(tics)})",
+        return ["set logscale x 2", f"set xrange [{lo / 1.15:.0f}:{hi * 1.15:.0f}]", f"set xtics ({', '.join(tics)})",
                 "set mxtics default", f"set xlabel {gp_str(label)}"]
 
     def gp_yaxis(self, names, floor=""):
@@ -391,7 +390,7 @@ unset output
         index = self.split_tlbprobe()
         if not index:
             return
-        recs = [(self.rank(b), LAYOUT_RANK.get(lay, 3), f, b, pk, lay) for f, b, pk, lay in index]
+        recs = [(self.rank(b), self.layout_rank(lay), f, b, pk, lay) for f, b, pk, lay in index]
         self.tp_series = sorted(recs, key=lambda r: (r[0], r[1], r[5], "|".join(map(str, r))))
         self.tp_min, self.tp_max = self.span(sorted(r[2] for r in self.tp_series))
         for b, pk, lay, lvl, ent in (fields(o, "backing", "page_kb", "layout", "level", "entries")
@@ -522,7 +521,7 @@ unset output
         if tstat == "interrupted":
             t += " (tlbprobe interrupted: partial curves)"
         layouts = sorted({(r[1], r[5]) for r in self.tp_series})
-        said = ", ".join(f"{lay} = {LAYOUT_SHORT.get(lay, lay)}" for _, lay in layouts)
+        said = ", ".join(f"{lay} = {self.src.layout_word(lay, 'brief', lay)}" for _, lay in layouts)
         t = (gp_str(t) + '."\\n".' + gp_str(f"line: median per round, band: p10 to p90; at or below {TP_FLOOR} ns"
                                                f" drawn at {TP_FLOOR}") + '."\\n".' + gp_str(f"layouts: {said}"))
         for v in self.tp_verdicts_said():

@@ -20,6 +20,7 @@ class Source:
         self.dir = d
         self.meta = self._json("meta.json")
         self.tlb = self._json("tlb.json")
+        self.probe_meta = self._json("tlbprobe-meta.json")
         self.chase = self._csv("chase.csv")
         self.compare = self._csv("compare.csv")
         self.tlbcsv = self._csv("tlbprobe.csv")
@@ -44,6 +45,28 @@ class Source:
 
     def m(self, key):
         return jsonq.s(self.meta, key)
+
+    @property
+    def backings(self):
+        """The backings in the order pagewalk defines them (the run's vocab)."""
+        for doc in (self.meta, self.probe_meta):
+            order = jsonq.get(doc, "vocab.backings")
+            if order:
+                return order
+        return []
+
+    def rank(self, b):
+        """A backing's place in that order; unknown ones after it."""
+        order = self.backings
+        return order.index(b) if b in order else len(order)
+
+    @property
+    def layouts(self):
+        """tlbprobe's layouts in their order, as tlbprobe-meta.json gives them."""
+        return objects(self.probe_meta, "layouts")
+
+    def layout_word(self, name, key, default):
+        return next((lay.get(key) for lay in self.layouts if lay.get("name") == name), default)
 
     def has(self, rel):
         return os.path.isfile(self.path(rel))
@@ -77,10 +100,6 @@ def num(v, digits):
 
 def page_name(kb):
     return human(int(kb) * 1024).rstrip("B")
-
-
-def rank(b):
-    return {"4k": 0, "thp": 1, "hugetlb2m": 2, "hugetlb1g": 3}.get(b, 4)
 
 
 def stride64(r):
@@ -282,7 +301,7 @@ def plateaus(src, out):
     if not order:
         out += ["No data: chase.csv has no rand stride-64 rows.", ""]
         return
-    pick = min(order, key=rank)
+    pick = min(order, key=src.rank)
     rows = per[pick]
     maxfp = max(f for f, _, _ in rows)
     status = src.m("status")
@@ -425,7 +444,7 @@ def backings_compared(src, out):
         out += ["## Backings compared", "", "No data: compare.csv has no rand stride-64 rows."]
         return
     l3 = int(src.m("l3_bytes")) if src.m("l3_bytes").isdigit() else 0
-    for (a, b), rows in sorted(groups.items(), key=lambda kv: rank(kv[0][1])):
+    for (a, b), rows in sorted(groups.items(), key=lambda kv: src.rank(kv[0][1])):
         rows = sorted(rows, key=lambda r: int(r["footprint_bytes"]))
         out += [f"## {a} vs {b}", "",
                 f"The same random chain (stride 64) timed on {a} and on {b} in interleaved rounds; ratio = {a} / {b}"
@@ -489,11 +508,6 @@ def entries_said(e, a, what):
     return e if not _known(a) else f"{e} ({assoc_said(a)})"
 
 
-LAYOUT_SAID = {"spread": "one probe line per page",
-               "subpage0": "every probe line in the first 4K of its huge page",
-               "spread4k": "probe lines spread over the 4K sub-pages of each huge page"}
-
-
 def _same(a, b):
     """awk's ==: numerically when both look like numbers."""
     try:
@@ -542,13 +556,14 @@ def tlb(src, out):
     for pk in pks:
         out += [f"### {page_name(pk)} pages", ""]
         want = "spread" if pk == 4 else "spread4k"
-        cand = [(f[2] != want, rank(f[0]), i, f) for i, f in enumerate(fits)
+        cand = [(f[2] != want, src.rank(f[0]), i, f) for i, f in enumerate(fits)
                 if _same(f[1], pk) and f[2] in (want, "spread")]
         if not cand:
             out += [f"No curve to read: no spread or spread4k layout was probed on {page_name(pk)} pages.", ""]
             continue
         bk, lay = min(cand)[3][0], min(cand)[3][2]
-        out += [f"Inferred from the {bk} backing, layout {lay} ({LAYOUT_SAID.get(lay, 'layout ' + lay)}).", "",
+        said = src.layout_word(lay, "said", None)  # runs before 2026-11 lack the words
+        out += [f"Inferred from the {bk} backing, layout {lay}{f' ({said})' if said else ''}.", "",
                 f"| level | inferred entries | CPUID declares | {who} publishes | inferred vs published |"
                 " miss cost, ns per load | miss cost, cycles | confidence |",
                 "|---|---:|---:|---:|---:|---:|---:|---:|"]

@@ -30,17 +30,23 @@ static const char CSV_HEADER[] =
 	"delta_cycles,core_ghz,core_ghz_mul,cycles_uncertain,nr_reps,probe_dtlb_miss_per_load,probe_stlb_hit_per_load,"
 	"probe_walk_per_load,pass,nr_rerun,nr_disturbed";
 
-/* Where the probe line sits in its page: one row per layout. */
+/* Where the probe line sits in its page: one row per layout, in the order
+ * they are shown. meta.json's "layouts" carries the words to every reader. */
 static const struct layout {
 	const char *name;
 	int huge_only;      /* only meaningful on pages larger than 4K */
 	uint64_t step;      /* stagger step */
 	int span_is_4k;     /* stagger within the first 4K, else the whole page */
-	const char *why;
+	const char *why;    /* what it tells */
+	const char *said;   /* what it is, in a sentence (REPORT.md) */
+	const char *brief;  /* the same in a few words (plot legends) */
 } layouts[] = {
-	{ "spread", 0, CHAIN_LINE, 0, "line i at (i mod lines-per-page) in its page: data spread over cache sets" },
-	{ "subpage0", 1, CHAIN_LINE, 1, "every line in the first 4K of its huge page: tells 2M TLB entries from splintered 4K ones" },
-	{ "spread4k", 1, 4096 + CHAIN_LINE, 0, "lines spread over the 4K sub-pages of each huge page" },
+	{ "spread", 0, CHAIN_LINE, 0, "line i at (i mod lines-per-page) in its page: data spread over cache sets",
+	  "one probe line per page", "a line per page" },
+	{ "subpage0", 1, CHAIN_LINE, 1, "every line in the first 4K of its huge page: tells 2M TLB entries from splintered 4K ones",
+	  "every probe line in the first 4K of its huge page", "lines in 4K sub-page 0" },
+	{ "spread4k", 1, 4096 + CHAIN_LINE, 0, "lines spread over the 4K sub-pages of each huge page",
+	  "probe lines spread over the 4K sub-pages of each huge page", "lines over the 4K sub-pages" },
 };
 
 static struct {
@@ -128,6 +134,17 @@ static void meta_extra(struct json *j, void *ctx)
 {
 	opt_json(j, defs);
 	json_str(j, "cycles_source", "est");
+	json_arr(j, "layouts");
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		json_obj(j, NULL);
+		json_str(j, "name", layouts[i].name);
+		json_bool(j, "huge_only", layouts[i].huge_only);
+		json_str(j, "said", layouts[i].said);
+		json_str(j, "brief", layouts[i].brief);
+		json_str(j, "why", layouts[i].why);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
 	clock_run_json(j, &clk);
 	disturb_total_json(j, &dist);
 	ctr_json(j, &ctr);

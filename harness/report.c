@@ -89,16 +89,9 @@ void report_per_load_cell(char *buf, size_t len, double v)
 		snprintf(buf, len, "%.5f", v);
 }
 
-int json_begin(struct json *j, const char *path)
+/* Write j into fd (taken over); -1 with errno when fd is not open. */
+static int json_on(struct json *j, int fd)
 {
-	int fd;
-
-	memset(j, 0, sizeof(*j));
-	snprintf(j->path, sizeof(j->path), "%s", path);
-	snprintf(j->tmp, sizeof(j->tmp), "%s.tmp.%d", path, (int)getpid());
-	/* A fresh file, never one planted under the predictable name. */
-	unlink(j->tmp);
-	fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
 	j->f = fdopen(fd, "w");
@@ -108,6 +101,23 @@ int json_begin(struct json *j, const char *path)
 	}
 	j->first[0] = 1;
 	return 0;
+}
+
+int json_begin(struct json *j, const char *path)
+{
+	memset(j, 0, sizeof(*j));
+	snprintf(j->path, sizeof(j->path), "%s", path);
+	snprintf(j->tmp, sizeof(j->tmp), "%s.tmp.%d", path, (int)getpid());
+	/* A fresh file, never one planted under the predictable name. */
+	unlink(j->tmp);
+	return json_on(j, open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+}
+
+int json_begin_in_place(struct json *j, const char *path)
+{
+	memset(j, 0, sizeof(*j));
+	snprintf(j->path, sizeof(j->path), "%s", path);
+	return json_on(j, open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC));
 }
 
 void json_abort(struct json *j)
@@ -128,6 +138,10 @@ int json_commit(struct json *j)
 	if (fclose(j->f) && !err)
 		err = errno;
 	j->f = NULL;
+	if (!j->tmp[0]) { /* in place: nothing to rename */
+		errno = err;
+		return err ? -1 : 0;
+	}
 	if (!err && rename(j->tmp, j->path))
 		err = errno;
 	if (err) {

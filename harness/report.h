@@ -39,6 +39,9 @@ struct json {
 int json_begin(struct json *j, const char *path);
 /* Finish: flush, fsync, rename over path. -1 with errno. */
 int json_commit(struct json *j);
+/* Rewrite an existing path in place (truncated, not replaced): for when the
+ * disk is too full for json_begin's temporary file. Not atomic. */
+int json_begin_in_place(struct json *j, const char *path);
 void json_abort(struct json *j);
 
 /* key is NULL for array members. */

@@ -58,35 +58,52 @@ void run_default_out(char *buf, unsigned len)
 	snprintf(buf, len, "results/%s-%s", host, stamp);
 }
 
+static void meta_body(struct run *r, struct json *j)
+{
+	json_obj(j, NULL);
+	json_str(j, "tool", r->tool);
+	json_str(j, "version", PAGEWALK_VERSION);
+	json_int(j, "format_version", PAGEWALK_FORMAT_VERSION);
+	json_str(j, "status", r->status);
+	json_str(j, "start", r->start);
+	json_str(j, "end", r->end[0] ? r->end : NULL);
+	json_arr(j, "args");
+	for (int i = 0; i < r->argc; i++)
+		json_str(j, NULL, r->argv[i]);
+	json_arr_end(j);
+	json_int(j, "seed", (int64_t)r->seed);
+	machine_json(j, &r->machine);
+	vocab_json(j);
+	if (r->meta_extra)
+		r->meta_extra(j, r->ctx);
+	json_obj_end(j);
+}
+
+/* meta.json is replaced atomically (a temporary file, then a rename). On a
+ * full disk there is no room for the temporary file: then it is rewritten
+ * in place, so the run still says how it ended. */
 void run_meta_write(struct run *r)
 {
 	char path[4200];
 	struct json j;
+	int err;
 
 	snprintf(path, sizeof(path), "%s/%s", r->out, r->meta_name ? r->meta_name : "meta.json");
-	if (json_begin(&j, path)) {
-		warn("cannot write %s: %s", path, strerror(errno));
-		return;
+	if (json_begin(&j, path) == 0) {
+		meta_body(r, &j);
+		if (json_commit(&j) == 0)
+			return;
 	}
-	json_obj(&j, NULL);
-	json_str(&j, "tool", r->tool);
-	json_str(&j, "version", PAGEWALK_VERSION);
-	json_int(&j, "format_version", PAGEWALK_FORMAT_VERSION);
-	json_str(&j, "status", r->status);
-	json_str(&j, "start", r->start);
-	json_str(&j, "end", r->end[0] ? r->end : NULL);
-	json_arr(&j, "args");
-	for (int i = 0; i < r->argc; i++)
-		json_str(&j, NULL, r->argv[i]);
-	json_arr_end(&j);
-	json_int(&j, "seed", (int64_t)r->seed);
-	machine_json(&j, &r->machine);
-	vocab_json(&j);
-	if (r->meta_extra)
-		r->meta_extra(&j, r->ctx);
-	json_obj_end(&j);
-	if (json_commit(&j))
-		warn("cannot write %s: %s", path, strerror(errno));
+	err = errno;
+	if ((err == ENOSPC || err == EDQUOT) && json_begin_in_place(&j, path) == 0) {
+		meta_body(r, &j);
+		if (json_commit(&j) == 0) {
+			warn("%s: the disk is full; rewrote it in place", path);
+			return;
+		}
+		err = errno;
+	}
+	warn("cannot write %s: %s", path, strerror(err));
 }
 
 void run_begin(struct run *r)

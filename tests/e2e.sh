@@ -275,6 +275,24 @@ else
 	ko "chase: failed row write" "exit $rc, $(tail -n 1 "$tmp/fsz.err")"
 fi
 
+# The same on a full disk: a small tmpfs made here. There is no room for
+# meta.json's temporary file, so it is rewritten in place and still says
+# failed.
+if [[ "$(id -u)" -eq 0 ]] && mkdir -p "$tmp/full" && mount -t tmpfs -o size=20k tmpfs "$tmp/full" 2>/dev/null; then
+	rc=0
+	"$chase" --max 64M --reps 3 --rep-ms 1 --out "$tmp/full/run" 2>"$tmp/full.err" || rc=$?
+	if [[ $rc -eq 1 ]] && grep -q "error: writing $tmp/full/run/chase.csv: No space left on device" "$tmp/full.err" &&
+		[[ "$(json_scalar "$tmp/full/run/meta.json" status)" == failed ]] && rows_whole "$tmp/full/run/chase.csv" &&
+		[[ "$(tail -c 1 "$tmp/full/run/chase.csv" | od -An -c | tr -d ' ')" == '\n' ]]; then
+		ok "chase: a full disk fails the run (exit 1, status failed) and keeps whole rows"
+	else
+		ko "chase: full disk" "exit $rc, $(tail -n 2 "$tmp/full.err" | tr '\n' ' ')"
+	fi
+	umount "$tmp/full"
+else
+	skipped "chase: full disk" "needs root to mount a tmpfs"
+fi
+
 # One run at a time: a second run waits for the first, says so in one line,
 # and creates nothing while it waits; --no-lock does not wait.
 "$chase" --max 64M --reps 5 --out "$tmp/lock1" 2>/dev/null &

@@ -20,6 +20,8 @@ from analysis.rundir import FORMAT_VERSION, Run, RunError  # noqa: E402
 from analysis.units import human_bytes  # noqa: E402
 
 FIXTURE = os.path.join(HERE, "fixtures", "run_small")
+# A chase run with tlbprobe --quick beside it (4k and thp).
+PROBED = os.path.join(HERE, "fixtures", "run_probe")
 PAGEWALK = os.path.join(ROOT, "pagewalk")
 
 
@@ -39,11 +41,11 @@ class Fixtures(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.tmp)
 
-    def copy(self, name, edit_rows=None, edit_meta=None, drop=None):
-        """A copy of the fixture run; edit_rows(row) may change or drop
+    def copy(self, name, edit_rows=None, edit_meta=None, drop=None, src=FIXTURE):
+        """A copy of a fixture run; edit_rows(row) may change or drop
         (return None) chase.csv rows, edit_meta(meta) may change meta.json."""
         d = os.path.join(self.tmp, name)
-        shutil.copytree(FIXTURE, d)
+        shutil.copytree(src, d)
         if edit_rows:
             p = os.path.join(d, "chase.csv")
             with open(p, newline="") as f:
@@ -273,6 +275,24 @@ class Report(Fixtures):
         self.assertIn('title "walk cycles"', gp)
         self.assertIn("set yrange [0:0.2875]", gp)  # 0.25 * 1.15: the events panel from 0
         self.assertIn(f"set yrange [0:{12.5 * 1.15:.4g}]", gp)
+
+    def test_tlb_section_and_plot_from_the_probe(self):
+        d = self.copy("probed", src=PROBED)
+        md = self.report(d)
+        with open(os.path.join(d, "tlb.json"), encoding="utf-8") as f:
+            tlb = json.load(f)
+        self.assertIn("## TLB geometry (tlbprobe)", md)
+        self.assertIn("### 4K pages", md)
+        self.assertIn("Inferred from the 4k backing, layout spread (one probe line per page).", md)
+        l1 = next(e for e in tlb["inferred"] if e["backing"] == "4k" and e["layout"] == "spread" and e["level"] == 1)
+        self.assertIn(f"| L1 | {l1['entries']} | ", md)
+        for h in tlb["huge_tlb_entries"]:
+            self.assertIn(f"- **{h['backing']}** (2M pages; verdict {h['verdict']}; layouts {h['layout']}", md)
+        gp = read(os.path.join(d, "plots", "data", "tlbprobe_body.gp"))
+        self.assertIn("layouts: spread = a line per page, subpage0 = lines in 4K sub-page 0, spread4k = lines over"
+                      " the 4K sub-pages", gp)
+        self.assertIn('"thp: ', gp)  # the thp verdict line in the title
+        self.assertTrue(os.path.getsize(os.path.join(d, "plots", "tlbprobe.png")) > 0)
 
     def test_refusals(self):
         p = run_pagewalk("report", os.path.join(self.tmp, "nowhere"))
