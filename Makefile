@@ -45,7 +45,9 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
 
+# Made afresh, so a harness file that was removed or renamed leaves nothing behind.
 $(LIB): $(HARNESS_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(BINDIR)/%: $(BUILD)/bench/%.o $(LIB)

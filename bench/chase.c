@@ -9,9 +9,10 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "benchopt.h"
 #include "bufset.h"
 #include "chain.h"
-#include "chase.h"
+#include "chaseloop.h"
 #include "clock.h"
 #include "counters.h"
 #include "die.h"
@@ -37,10 +38,9 @@ static const char CMP_HEADER[] =
 	"ns_b_median,ratio_median,ratio_lo,ratio_hi,ratio_min,ratio_max,nr_rounds,verdict,verdict_reason";
 
 static struct {
-	const char *backings, *patterns, *strides, *out;
-	uint64_t min, max, ppo, reps, cpu, seed, rep_ms, warm_ms, alone_ms;
-	int stagger, progress, no_progress, reserve, no_counters, no_lock;
-	const char *hugetlbfs, *events;
+	const char *backings, *patterns, *strides;
+	uint64_t min, max, ppo, reps, rep_ms, warm_ms, alone_ms;
+	int stagger;
 	/* Parsed */
 	const struct buf_backing *bk[MAX_ITEMS];
 	int nr_bk;
@@ -50,7 +50,7 @@ static struct {
 	uint64_t max_stride;
 } o = {
 	.backings = "4k,thp", .patterns = "rand", .strides = "64", .min = 4096,
-	.ppo = 4, .reps = 10, .cpu = UINT64_MAX, .seed = 1, .rep_ms = 10,
+	.ppo = 4, .reps = 10, .rep_ms = 10,
 };
 
 static const struct opt_def defs[] = {
@@ -66,16 +66,7 @@ static const struct opt_def defs[] = {
 	{ "rep-ms", OPT_U64, &o.rep_ms, "MS", "minimum length of one repetition, 1..1000 ms (default 10)", 1, 1000 },
 	{ "warm-ms", OPT_U64, &o.warm_ms, "MS", "untimed chase before each repetition, on top of the page sweep that always runs, 0..10000 ms (default 0)", 0, 10000 },
 	{ "alone-ms", OPT_U64, &o.alone_ms, "MS", "check: after each point, chase every buffer alone this long; ns_alone column (default 0, off)", 0, 100000 },
-	{ "cpu", OPT_U64, &o.cpu, "N", "CPU to pin to (default: the first allowed)" },
-	{ "seed", OPT_U64, &o.seed, "N", "seed of the random chains (default 1)" },
-	{ "out", OPT_STR, &o.out, "DIR", "run directory (default results/<host>-<date>-<time>)" },
-	{ "reserve", OPT_FLAG, &o.reserve, NULL, "raise hugetlb pools as needed (root); restored at exit" },
-	{ "hugetlbfs", OPT_STR, &o.hugetlbfs, "DIR[,DIR]", "take hugetlb pages from files on these hugetlbfs mounts" },
-	{ "events", OPT_STR, &o.events, "COL=EVENT,...", "add or override counters: cycles, dtlb_miss, stlb_hit, walk, walk_cycles = a PAPI/libpfm4 name or rHEX" },
-	{ "no-counters", OPT_FLAG, &o.no_counters, NULL, "do not try hardware counters" },
-	{ "progress", OPT_FLAG, &o.progress, NULL, "show progress even when stderr is not a terminal" },
-	{ "no-progress", OPT_FLAG, &o.no_progress, NULL, "never show progress" },
-	{ "no-lock", OPT_FLAG, &o.no_lock, NULL, "do not wait for another pagewalk run to finish (both will read slow)" },
+	OPT_PARENT_ROW(bench_opt_defs),
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
@@ -94,17 +85,17 @@ static void parse(int argc, char **argv)
 		      "writing chase.csv, compare.csv and meta.json into --out.") < argc)
 		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
 	o.nr_bk = bufset_parse("backing", o.backings, o.bk, MAX_ITEMS);
-	if (o.hugetlbfs)
-		bufset_parse_hugetlbfs(o.hugetlbfs);
-	o.nr_sr = series_parse(o.series, o.patterns, o.strides, o.stagger, o.seed, o.sr,
+	if (bench_opt.hugetlbfs)
+		bufset_parse_hugetlbfs(bench_opt.hugetlbfs);
+	o.nr_sr = series_parse(o.series, o.patterns, o.strides, o.stagger, bench_opt.seed, o.sr,
 			       MAX_ITEMS * MAX_ITEMS);
 	if (o.series)
 		o.patterns = o.strides = NULL; /* meta.json: --series decided */
 	for (int i = 0; i < o.nr_sr; i++)
 		if (o.sr[i].stride_bytes > o.max_stride)
 			o.max_stride = o.sr[i].stride_bytes;
-	if (o.cpu != UINT64_MAX && !place_cpu_allowed((int)o.cpu))
-		die_usage("--cpu %" PRIu64 ": not a CPU this process may run on", o.cpu);
+	if (bench_opt.cpu != UINT64_MAX && !place_cpu_allowed((int)bench_opt.cpu))
+		die_usage("--cpu %" PRIu64 ": not a CPU this process may run on", bench_opt.cpu);
 	avail = buf_mem_available();
 	/* Leave three quarters of what is free to the system, split per backing. */
 	limit = avail / 4 / (uint64_t)o.nr_bk;
@@ -116,9 +107,9 @@ static void parse(int argc, char **argv)
 	if (o.min <= o.max && (double)o.ppo * log2((double)o.max / (double)o.min) + 2 > MAX_POINTS)
 		die_usage("--points-per-octave %" PRIu64 ": %.0f footprints from --min to --max; at most %d",
 			  o.ppo, (double)o.ppo * log2((double)o.max / (double)o.min) + 2, MAX_POINTS);
-	buf_hugetlb.reserve = o.reserve;
+	buf_hugetlb.reserve = bench_opt.reserve;
 	buf_hugetlb.shrink = 1;
-	ctr_overrides_require(o.events);
+	ctr_overrides_require(bench_opt.events);
 	if (o.min > o.max)
 		die_usage("--min %" PRIu64 " is larger than --max %" PRIu64, o.min, o.max);
 	if (o.max < 2 * o.max_stride)
@@ -180,14 +171,14 @@ static void release(void *ctx)
 
 /* Write how b compares with a over the paired rounds: the verdict and its
  * reason as tokens (stats.h). */
-static void compare_row(struct report_csv *cmp, const struct chain_spec *cs, uint64_t fp,
+static void compare_row(struct datafile_csv *cmp, const struct chain_spec *cs, uint64_t fp,
 			const struct buf *a, const struct buf *b, const double *ns_a,
 			const double *ns_b)
 {
 	struct stats_pair sp;
 
 	stats_pair(ns_a, ns_b, o.reps, &sp);
-	if (report_csv_row(cmp, "%s,%" PRIu64 ",%d,%" PRIu64 ",%s,%s,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%zu,%s,%s",
+	if (datafile_csv_row(cmp, "%s,%" PRIu64 ",%d,%" PRIu64 ",%s,%s,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%zu,%s,%s",
 		       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,
 		       a->backing->name, b->backing->name, stats_median_of(ns_a, o.reps),
 		       stats_median_of(ns_b, o.reps), sp.ratio_median, sp.ratio_lo, sp.ratio_hi,
@@ -197,14 +188,14 @@ static void compare_row(struct report_csv *cmp, const struct chain_spec *cs, uin
 }
 
 /* Measure one footprint of one series on every backing; write its rows. */
-static int point(struct report_csv *csv, struct report_csv *cmp, const struct chain_spec *cs,
+static int point(struct datafile_csv *csv, struct datafile_csv *cmp, const struct chain_spec *cs,
 		 uint64_t fp)
 {
 	struct measure_target t[MAX_ITEMS];
 	double ns[MAX_ITEMS][MEASURE_MAX_REPS];
 	struct clock_est ce[MEASURE_MAX_REPS];
 	struct measure_plan plan = { (unsigned)o.reps, o.rep_ms * 1000000, 1000000, &run_stop, &ctr,
-				     (int)o.cpu, o.warm_ms * 1000000 };
+				     (int)bench_opt.cpu, o.warm_ms * 1000000 };
 	struct buf *b[MAX_ITEMS];
 	struct clock_point gs;
 	double alone[MAX_ITEMS];
@@ -240,11 +231,11 @@ static int point(struct report_csv *csv, struct report_csv *cmp, const struct ch
 		double cyc = measure_per_load(&t[i], CTR_CYCLES);
 		char cols[CTR_NR][32], mul[32], solo[32];
 
-		report_per_load_cell(mul, sizeof(mul), gs.mul_ghz);
-		report_per_load_cell(solo, sizeof(solo), o.alone_ms ? alone[i] : NAN);
+		datafile_per_load_cell(mul, sizeof(mul), gs.mul_ghz);
+		datafile_per_load_cell(solo, sizeof(solo), o.alone_ms ? alone[i] : NAN);
 		for (int c = 1; c < CTR_NR; c++)
-			report_per_load_cell(cols[c], sizeof(cols[c]), measure_per_load(&t[i], (enum ctr_col)c));
-		if (report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,%.4f,%s,%d,%" PRIu64 ",%u,%u,%.4f,%s,%" PRIu64 ",%s,%s,%s,%s",
+			datafile_per_load_cell(cols[c], sizeof(cols[c]), measure_per_load(&t[i], (enum ctr_col)c));
+		if (datafile_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,%.4f,%s,%d,%" PRIu64 ",%u,%u,%.4f,%s,%" PRIu64 ",%s,%s,%s,%s",
 			       b[i]->backing->name, hf >= BUF_HUGE_ENOUGH ? b[i]->backing->want_page_kb : 4, hf,
 			       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,
 			       t[i].st.median, t[i].st.min, t[i].st.p90, t[i].st.lo, t[i].st.hi,
@@ -277,7 +268,7 @@ static uint64_t series_fp(const struct chain_spec *cs, const uint64_t *fps, int 
 int main(int argc, char **argv)
 {
 	uint64_t fps[MAX_POINTS], sizes[MAX_ITEMS];
-	struct report_csv csv, cmp;
+	struct datafile_csv csv, cmp;
 	uint64_t done = 0, total = 0;
 	char path[4200], label[128], sz[32];
 	int nr_fp;
@@ -286,10 +277,10 @@ int main(int argc, char **argv)
 	parse(argc, argv);
 	nr_fp = measure_geometric(o.min, o.max, (unsigned)o.ppo, 64, fps, MAX_POINTS);
 	run.meta_extra = meta_extra;
-	run.no_lock = o.no_lock;
-	run_start(&run, o.out, argc, argv, o.seed, o.progress, o.no_progress, &o.cpu);
-	ctr_open(&ctr, &run.machine.cpu, o.events, o.no_counters);
-	if (!o.no_counters && ctr.nr_counting < CTR_NR)
+	run.no_lock = bench_opt.no_lock;
+	run_start(&run, bench_opt.out, argc, argv, bench_opt.seed, bench_opt.progress, bench_opt.no_progress, &bench_opt.cpu);
+	ctr_open(&ctr, &run.machine.cpu, bench_opt.events, bench_opt.no_counters);
+	if (!bench_opt.no_counters && ctr.nr_counting < CTR_NR)
 		info("counters: %d of %d columns counted%s%s", ctr.nr_counting, CTR_NR,
 		     ctr.why[0] ? ": " : "", ctr.why);
 	run.cleanup = release;
@@ -302,10 +293,10 @@ int main(int argc, char **argv)
 		die_code(EXIT_MISSING, "none of the requested backings could be had (see above)");
 
 	snprintf(path, sizeof(path), "%s/chase.csv", run.out);
-	if (report_csv_open(&csv, path, CSV_HEADER))
+	if (datafile_csv_open(&csv, path, CSV_HEADER))
 		die_errno("creating %s", path);
 	snprintf(path, sizeof(path), "%s/compare.csv", run.out);
-	if (report_csv_open(&cmp, path, CMP_HEADER))
+	if (datafile_csv_open(&cmp, path, CMP_HEADER))
 		die_errno("creating %s", path);
 	for (int s = 0; s < o.nr_sr; s++)
 		for (int f = 0; f < nr_fp; f++)
@@ -328,7 +319,7 @@ int main(int argc, char **argv)
 		}
 		run_meta_write(&run);
 	}
-	report_csv_close(&csv);
-	report_csv_close(&cmp);
+	datafile_csv_close(&csv);
+	datafile_csv_close(&cmp);
 	return run_finish(&run);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "benchopt.h"
 #include "bufset.h"
 #include "chain.h"
 #include "counters.h"
@@ -20,7 +21,7 @@
 #include "place.h"
 #include "run.h"
 #include "stats.h"
-#include "tlbreport.h"
+#include "tlbjson.h"
 
 #define MAX_POINTS 400
 
@@ -50,15 +51,13 @@ static const struct layout {
 };
 
 static struct {
-	const char *backings, *out;
-	uint64_t min_pages, min_huge_pages, max_pages, max_huge_pages, ppo, reps, rep_ms, cpu, seed;
-	int quick, reserve, progress, no_progress, no_counters, no_lock;
-	const char *events, *hugetlbfs;
+	const char *backings;
+	uint64_t min_pages, min_huge_pages, max_pages, max_huge_pages, ppo, reps, rep_ms;
+	int quick;
 	const struct buf_backing *bk[BUFSET_MAX];
 	int nr_bk;
 } o = {
 	.backings = "4k,thp", .min_pages = 8, .min_huge_pages = 2, .ppo = 8, .reps = 9, .rep_ms = 3,
-	.cpu = UINT64_MAX, .seed = 1,
 };
 
 static const struct opt_def defs[] = {
@@ -71,16 +70,7 @@ static const struct opt_def defs[] = {
 	{ "reps", OPT_U64, &o.reps, "N", "kept rounds per point, 3..1000 (default 9, 5 with --quick)", 3, MEASURE_MAX_REPS },
 	{ "rep-ms", OPT_U64, &o.rep_ms, "MS", "minimum length of a repetition, 1..1000 (default 3, 1 with --quick)", 1, 1000 },
 	{ "quick", OPT_FLAG, &o.quick, NULL, "a short run (under 30 s)" },
-	{ "reserve", OPT_FLAG, &o.reserve, NULL, "raise hugetlb pools as needed (root); restored at exit" },
-	{ "hugetlbfs", OPT_STR, &o.hugetlbfs, "DIR[,DIR]", "take hugetlb pages from files on these hugetlbfs mounts" },
-	{ "events", OPT_STR, &o.events, "COL=EVENT,...", "add or override counters (see chase --help)" },
-	{ "no-counters", OPT_FLAG, &o.no_counters, NULL, "do not try hardware counters" },
-	{ "cpu", OPT_U64, &o.cpu, "N", "CPU to pin to (default: the first allowed)" },
-	{ "seed", OPT_U64, &o.seed, "N", "seed of the random page order (default 1)" },
-	{ "out", OPT_STR, &o.out, "DIR", "run directory (default results/<host>-<date>-<time>)" },
-	{ "progress", OPT_FLAG, &o.progress, NULL, "show progress even when stderr is not a terminal" },
-	{ "no-progress", OPT_FLAG, &o.no_progress, NULL, "never show progress" },
-	{ "no-lock", OPT_FLAG, &o.no_lock, NULL, "do not wait for another pagewalk run to finish (both will read slow)" },
+	OPT_PARENT_ROW(bench_opt_defs),
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
@@ -89,7 +79,7 @@ static struct run run = { .tool = "tlbprobe", .meta_name = "tlbprobe-meta.json",
 			   .data_name = "tlbprobe.csv" };
 static struct bufset set;
 static struct buf base;            /* the packed baseline's lines */
-static struct tlbreport rep;
+static struct tlbjson rep;
 static struct ctr_set ctr;
 static struct clock_run clk;
 static struct disturb_total dist;
@@ -102,8 +92,8 @@ static void parse(int argc, char **argv)
 		      "tlb.json and tlbprobe-meta.json into --out.") < argc)
 		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
 	o.nr_bk = bufset_parse("backing", o.backings, o.bk, BUFSET_MAX);
-	if (o.hugetlbfs)
-		bufset_parse_hugetlbfs(o.hugetlbfs);
+	if (bench_opt.hugetlbfs)
+		bufset_parse_hugetlbfs(bench_opt.hugetlbfs);
 	if (!o.max_pages)
 		o.max_pages = o.quick ? 16384 : 32768;
 	if (!o.max_huge_pages)
@@ -123,11 +113,11 @@ static void parse(int argc, char **argv)
 	if ((double)o.ppo * log2((double)o.max_pages / (double)o.min_pages) + 2 > MAX_POINTS)
 		die_usage("--points-per-octave %" PRIu64 ": too many page counts from --min-pages to --max-pages; at most %d",
 			  o.ppo, MAX_POINTS);
-	if (o.cpu != UINT64_MAX && !place_cpu_allowed((int)o.cpu))
-		die_usage("--cpu %" PRIu64 ": not a CPU this process may run on", o.cpu);
-	buf_hugetlb.reserve = o.reserve;
+	if (bench_opt.cpu != UINT64_MAX && !place_cpu_allowed((int)bench_opt.cpu))
+		die_usage("--cpu %" PRIu64 ": not a CPU this process may run on", bench_opt.cpu);
+	buf_hugetlb.reserve = bench_opt.reserve;
 	buf_hugetlb.shrink = 1;
-	ctr_overrides_require(o.events);
+	ctr_overrides_require(bench_opt.events);
 }
 
 static void meta_extra(struct json *j, void *ctx)
@@ -167,7 +157,7 @@ static void plan_sizes(uint64_t *sizes)
 		if (nr > avail / page)
 			nr = avail / page;
 		if (nr < 4 * least) {
-			tlbreport_note(&rep, o.bk[i]->name, o.bk[i]->want_page_kb,
+			tlbjson_note(&rep, o.bk[i]->name, o.bk[i]->want_page_kb,
 				       "memory for only %" PRIu64 " pages: too few to find a knee (need %" PRIu64 ")",
 				       nr, 4 * least);
 			warn("skipping backing %s: memory for only %" PRIu64 " pages", o.bk[i]->name, nr);
@@ -188,13 +178,13 @@ static void release(void *ctx)
 
 /* Time the probe and the baseline at nr pages in interleaved rounds and
  * write the row; the point goes into the curve for the fit. */
-static int point(struct report_csv *csv, struct buf *b, const struct layout *l, uint64_t nr,
-		 unsigned reps, int pass, struct tlbreport_curve *cv, double *delta_ns)
+static int point(struct datafile_csv *csv, struct buf *b, const struct layout *l, uint64_t nr,
+		 unsigned reps, int pass, struct tlbjson_curve *cv, double *delta_ns)
 {
 	uint64_t page = (uint64_t)b->backing->want_page_kb * 1024;
-	struct chain_spec probe = { page, CHAIN_RAND, 1, o.seed, l->step, l->span_is_4k ? 4096 : 0 };
-	struct chain_spec packed = { CHAIN_LINE, CHAIN_RAND, 0, o.seed, 0, 0 };
-	struct measure_plan plan = { reps, o.rep_ms * 1000000, 500000, &run_stop, &ctr, (int)o.cpu };
+	struct chain_spec probe = { page, CHAIN_RAND, 1, bench_opt.seed, l->step, l->span_is_4k ? 4096 : 0 };
+	struct chain_spec packed = { CHAIN_LINE, CHAIN_RAND, 0, bench_opt.seed, 0, 0 };
+	struct measure_plan plan = { reps, o.rep_ms * 1000000, 500000, &run_stop, &ctr, (int)bench_opt.cpu };
 	double ns[2][MEASURE_MAX_REPS], d[MEASURE_MAX_REPS];
 	struct clock_est ce[MEASURE_MAX_REPS];
 	struct measure_target t[2];
@@ -222,11 +212,11 @@ static int point(struct report_csv *csv, struct buf *b, const struct layout *l, 
 		return 0;
 	char cols[4][32];
 
-	report_per_load_cell(cols[3], sizeof(cols[3]), gs.mul_ghz);
-	report_per_load_cell(cols[0], sizeof(cols[0]), measure_per_load(&t[0], CTR_DTLB_MISS));
-	report_per_load_cell(cols[1], sizeof(cols[1]), measure_per_load(&t[0], CTR_STLB_HIT));
-	report_per_load_cell(cols[2], sizeof(cols[2]), measure_per_load(&t[0], CTR_WALK));
-	if (report_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%s,%d,%u,%s,%s,%s,%d,%u,%u",
+	datafile_per_load_cell(cols[3], sizeof(cols[3]), gs.mul_ghz);
+	datafile_per_load_cell(cols[0], sizeof(cols[0]), measure_per_load(&t[0], CTR_DTLB_MISS));
+	datafile_per_load_cell(cols[1], sizeof(cols[1]), measure_per_load(&t[0], CTR_STLB_HIT));
+	datafile_per_load_cell(cols[2], sizeof(cols[2]), measure_per_load(&t[0], CTR_WALK));
+	if (datafile_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%s,%d,%u,%s,%s,%s,%d,%u,%u",
 		       b->backing->name,
 		       buf_huge_fraction_prefix(b, nr * page) >= BUF_HUGE_ENOUGH ? b->backing->want_page_kb : 4,
 		       buf_huge_fraction_prefix(b, nr * page),
@@ -236,7 +226,7 @@ static int point(struct report_csv *csv, struct buf *b, const struct layout *l, 
 		       cols[0], cols[1], cols[2], pass, t[0].nr_rerun + t[1].nr_rerun,
 		       t[0].nr_disturbed_kept + t[1].nr_disturbed_kept))
 		die_errno("writing %s", csv->path);
-	tlbreport_add_point(cv, nr, ds.median, ds.p90 - stats_percentile(d, plan.nr_reps, 10),
+	tlbjson_add_point(cv, nr, ds.median, ds.p90 - stats_percentile(d, plan.nr_reps, 10),
 			    t[0].st.median, gs.ghz);
 	return 0;
 }
@@ -246,7 +236,7 @@ static int point(struct report_csv *csv, struct buf *b, const struct layout *l, 
  * of lifting a run of neighbours into a false step. */
 static void shuffle(uint64_t *v, int n)
 {
-	for (uint64_t st = o.seed, k = (uint64_t)n; k > 1; k--) {
+	for (uint64_t st = bench_opt.seed, k = (uint64_t)n; k > 1; k--) {
 		uint64_t j = chain_rand_next(&st) % k, t = v[k - 1];
 
 		v[k - 1] = v[j];
@@ -258,16 +248,16 @@ static void shuffle(uint64_t *v, int n)
 static struct probe_curve {
 	struct buf *b;
 	const struct layout *l;
-	struct tlbreport_curve *cv;
+	struct tlbjson_curve *cv;
 	uint64_t counts[MAX_POINTS];
 	int nr;
-} pc[TLBREPORT_MAX_CURVES];
+} pc[TLBJSON_MAX_CURVES];
 static int nr_pc;
 
 /* Survey one curve at geometric page counts, in random order, and fit it;
  * then plan every page count around each knee found, from 10% before its
  * start to 10% past its end (at most 48 per knee). */
-static void survey(struct report_csv *csv, struct buf *b, const struct layout *l, uint64_t least,
+static void survey(struct datafile_csv *csv, struct buf *b, const struct layout *l, uint64_t least,
 		   uint64_t most)
 {
 	struct probe_curve *p = &pc[nr_pc++];
@@ -275,12 +265,12 @@ static void survey(struct report_csv *csv, struct buf *b, const struct layout *l
 
 	p->b = b;
 	p->l = l;
-	p->cv = tlbreport_curve(&rep, b->backing->name, b->backing->want_page_kb, l->name);
+	p->cv = tlbjson_curve(&rep, b->backing->name, b->backing->want_page_kb, l->name);
 	shuffle(p->counts, n);
 	for (int k = 0; k < n && !run_stop; k++)
 		if (point(csv, b, l, p->counts[k], (unsigned)o.reps, 0, p->cv, NULL))
 			return;
-	tlbreport_fit(&rep, p->cv);
+	tlbjson_fit(&rep, p->cv);
 	/* Refine the curves whose knees are TLB sizes read in the report: 4K
 	 * pages, and huge pages with the lines over their 4K sub-pages. The
 	 * huge-page verdict reads its rises off the survey points. */
@@ -317,10 +307,10 @@ static int quiet(void)
 /* Probe every planned count again in REFINE_PASSES quiet passes over all
  * curves, each pass in its own random order, and fit again. A pass the
  * quiet() check finds disturbed is skipped and tried a second later, up to
- * twice as many attempts; a count keeps its lowest delta (tlbreport_add_point). So
+ * twice as many attempts; a count keeps its lowest delta (tlbjson_add_point). So
  * no knee is read off points 4% apart or off one noisy stretch. */
 #define REFINE_PASSES 3
-static void refine(struct report_csv *csv)
+static void refine(struct datafile_csv *csv)
 {
 	int done_passes = 0;
 
@@ -349,24 +339,24 @@ static void refine(struct report_csv *csv)
 	rep.nr_refined = done_passes;
 	for (int i = 0; i < nr_pc && !run_stop; i++)
 		if (pc[i].nr)
-			tlbreport_fit(&rep, pc[i].cv);
+			tlbjson_fit(&rep, pc[i].cv);
 }
 
 int main(int argc, char **argv)
 {
 	uint64_t sizes[BUFSET_MAX], done = 0, total = 0;
-	struct report_csv csv;
+	struct datafile_csv csv;
 	char path[4200], label[160], why[256];
 
 	die_set_prog(argv[0]);
 	parse(argc, argv);
 	run.meta_extra = meta_extra;
 	run.cleanup = release;
-	run.no_lock = o.no_lock;
-	run_start(&run, o.out, argc, argv, o.seed, o.progress, o.no_progress, &o.cpu);
-	ctr_open(&ctr, &run.machine.cpu, o.events, o.no_counters);
+	run.no_lock = bench_opt.no_lock;
+	run_start(&run, bench_opt.out, argc, argv, bench_opt.seed, bench_opt.progress, bench_opt.no_progress, &bench_opt.cpu);
+	ctr_open(&ctr, &run.machine.cpu, bench_opt.events, bench_opt.no_counters);
 
-	tlbreport_init(&rep, &run.machine.cpu);
+	tlbjson_init(&rep, &run.machine.cpu);
 	plan_sizes(sizes);
 	if (bufset_setup(&set, o.bk, o.nr_bk, sizes, &run_stop) < 0)
 		return run_finish(&run);
@@ -382,7 +372,7 @@ int main(int argc, char **argv)
 	run_meta_write(&run);
 
 	snprintf(path, sizeof(path), "%s/tlbprobe.csv", run.out);
-	if (report_csv_open(&csv, path, CSV_HEADER))
+	if (datafile_csv_open(&csv, path, CSV_HEADER))
 		die_errno("creating %s", path);
 	for (int i = 0; i < set.nr; i++)
 		for (size_t l = 0; l < sizeof(layouts) / sizeof(layouts[0]); l++)
@@ -397,7 +387,7 @@ int main(int argc, char **argv)
 		uint64_t most = b->bytes / page < cap ? b->bytes / page : cap;
 
 		if (most < 4 * least) {
-			tlbreport_note(&rep, b->backing->name, b->backing->want_page_kb,
+			tlbjson_note(&rep, b->backing->name, b->backing->want_page_kb,
 				       "only %" PRIu64 " pages could be had: too few to find a knee", most);
 			continue;
 		}
@@ -411,9 +401,9 @@ int main(int argc, char **argv)
 	}
 	run_progress(&run, done, total, "the knees again");
 	refine(&csv);
-	report_csv_close(&csv);
+	datafile_csv_close(&csv);
 	snprintf(path, sizeof(path), "%s/tlb.json", run.out);
-	if (tlbreport_write(&rep, path, run_stop != 0))
+	if (tlbjson_write(&rep, path, run_stop != 0))
 		warn("cannot write %s", path);
 	return run_finish(&run);
 }

@@ -8,7 +8,7 @@
 
 #include "buf.h"
 #include "knobs.h"
-#include "report.h"
+#include "datafile.h"
 
 #define BUFSET_MAX 8
 

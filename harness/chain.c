@@ -2,12 +2,8 @@
  * (the buffer holds the permutation, then the pointers), and a self-check. */
 #include "chain.h"
 
-#include "chase.h"
-
 #include <string.h>
 #include <sys/mman.h>
-
-void *volatile chase_sink;
 
 int chain_pattern_parse(const char *s, enum chain_pattern *out)
 {

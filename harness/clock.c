@@ -5,8 +5,8 @@
  * TSC, so the TSC is never taken for the core clock. */
 #include "clock.h"
 
-#include "chase.h"
-#include "report.h"
+#include "chaseloop.h"
+#include "datafile.h"
 #include "stats.h"
 
 #include <math.h>

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "cpuinfo.h"
-#include "report.h"
+#include "datafile.h"
 
 /* The columns, in chase.csv order (each becomes <name>_per_load). */
 enum ctr_col {

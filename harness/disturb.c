@@ -3,7 +3,7 @@
 
 #include "die.h"
 #include "knobs.h"
-#include "report.h"
+#include "datafile.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
 
 #include "cpuinfo.h"
 #include "knobs.h"
-#include "report.h"
+#include "datafile.h"
 
 #define MACHINE_MAX_POOLS 8
 #define MACHINE_MAX_MTHP 16

@@ -1,7 +1,7 @@
 /* Calibrated, interleaved repetitions of the chase loop. */
 #include "measure.h"
 
-#include "chase.h"
+#include "chaseloop.h"
 #include "clock.h"
 #include "disturb.h"
 

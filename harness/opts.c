@@ -3,7 +3,7 @@
 #include "opts.h"
 
 #include "die.h"
-#include "report.h"
+#include "datafile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -134,10 +134,32 @@ const char *opt_fmt_size(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
+#define MAX_ROWS 62
+
+/* The rows of defs, each OPT_PARENT row replaced by its table's rows, from
+ * out[n] on; returns the new count. */
+static int flatten(const struct opt_def *defs, const struct opt_def **out, int n)
+{
+	for (const struct opt_def *d = defs; d->name; d++) {
+		if (d->kind == OPT_PARENT) {
+			n = flatten(d->dst, out, n);
+			continue;
+		}
+		if (n >= MAX_ROWS)
+			die("option table too long");
+		out[n++] = d;
+	}
+	return n;
+}
+
 void opt_json(struct json *j, const struct opt_def *defs)
 {
+	const struct opt_def *rows[MAX_ROWS];
+	int nr = flatten(defs, rows, 0);
+
 	json_obj(j, "options");
-	for (const struct opt_def *d = defs; d->name; d++) {
+	for (int i = 0; i < nr; i++) {
+		const struct opt_def *d = rows[i];
 		char key[64];
 		uint64_t v;
 
@@ -160,16 +182,19 @@ void opt_json(struct json *j, const struct opt_def *defs)
 			else
 				json_int(j, key, (int64_t)v);
 			break;
+		case OPT_PARENT:
+			break;
 		}
 	}
 	json_obj_end(j);
 }
 
-static void print_help(const char *prog, const struct opt_def *defs,
+static void print_help(const char *prog, const struct opt_def *const *rows, int nr,
 		       const char *synopsis, const char *description)
 {
 	printf("usage: %s %s\n\n%s\n\noptions:\n", prog, synopsis, description);
-	for (const struct opt_def *d = defs; d->name; d++) {
+	for (int i = 0; i < nr; i++) {
+		const struct opt_def *d = rows[i];
 		char left[64];
 
 		snprintf(left, sizeof(left), "--%s%s%s", d->name, d->arg ? " " : "",
@@ -182,19 +207,15 @@ static void print_help(const char *prog, const struct opt_def *defs,
 int opt_parse(int argc, char **argv, const struct opt_def *defs,
 	      const char *synopsis, const char *description)
 {
-	struct option lopts[64];
+	const struct opt_def *rows[MAX_ROWS];
+	struct option lopts[MAX_ROWS + 2];
 	const char *why;
-	int n = 0;
+	int n = flatten(defs, rows, 0);
 
-	for (const struct opt_def *d = defs; d->name; d++) {
-		if (n >= (int)(sizeof(lopts) / sizeof(lopts[0])) - 2)
-			die("option table too long");
-		lopts[n] = (struct option){ d->name,
-					    d->kind == OPT_FLAG ? no_argument
-								: required_argument,
-					    NULL, n };
-		n++;
-	}
+	for (int i = 0; i < n; i++)
+		lopts[i] = (struct option){ rows[i]->name,
+					    rows[i]->kind == OPT_FLAG ? no_argument : required_argument,
+					    NULL, i };
 	lopts[n] = (struct option){ "help", no_argument, NULL, n };
 	lopts[n + 1] = (struct option){ 0 };
 
@@ -212,10 +233,10 @@ int opt_parse(int argc, char **argv, const struct opt_def *defs,
 		if (c == '?')
 			die_usage("unknown option '%s' (see --help)", argv[optind - 1]);
 		if (c == n) {
-			print_help(die_prog(), defs, synopsis, description);
+			print_help(die_prog(), rows, n, synopsis, description);
 			exit(0);
 		}
-		d = &defs[c];
+		d = rows[c];
 		switch (d->kind) {
 		case OPT_FLAG:
 			*(int *)d->dst = 1;
@@ -239,6 +260,8 @@ int opt_parse(int argc, char **argv, const struct opt_def *defs,
 			if (d->hi && (*(uint64_t *)d->dst < d->lo || *(uint64_t *)d->dst > d->hi))
 				die_usage("--%s %s: want %llu..%llu", d->name, optarg,
 					  (unsigned long long)d->lo, (unsigned long long)d->hi);
+			break;
+		case OPT_PARENT:
 			break;
 		}
 	}

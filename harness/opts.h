@@ -11,6 +11,7 @@ enum opt_kind {
 	OPT_SIZE,  /* uint64_t bytes, K/M/G/T suffixes, > 0 */
 	OPT_U64,   /* uint64_t, decimal, 0 allowed */
 	OPT_STR,   /* const char * */
+	OPT_PARENT, /* dst is another table whose rows stand here */
 };
 
 struct opt_def {
@@ -21,6 +22,9 @@ struct opt_def {
 	const char *help;  /* one line */
 	uint64_t lo, hi;   /* OPT_U64: accepted range when hi > 0 */
 };
+
+/* A row that includes every row of another table (perf's OPT_PARENT). */
+#define OPT_PARENT_ROW(table) { "(parent)", OPT_PARENT, (void *)(table), NULL, NULL, 0, 0 }
 
 /* Parse argv by defs (terminated by a row with name NULL). --help prints
  * "usage: prog synopsis", the description and the table, then exits 0. Any

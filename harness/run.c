@@ -116,7 +116,7 @@ void run_begin(struct run *r)
 	if (lstat(r->out, &st) == 0 && S_ISLNK(st.st_mode))
 		die_usage("--out '%s' is a symbolic link: refused; give the directory itself",
 			  r->out);
-	if (report_mkdir_p(r->out))
+	if (datafile_mkdir_p(r->out))
 		die_usage("--out '%s': cannot create a writable directory: %s", r->out,
 			  strerror(errno));
 	/* Never mix two runs of one tool in a directory. */

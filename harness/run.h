@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "machine.h"
-#include "report.h"
+#include "datafile.h"
 
 #define PAGEWALK_VERSION "0.1.0"
 

@@ -1,7 +1,7 @@
 /* What huge pages get in the TLB: real huge entries, 4K-granular
  * (splintered) ones, or translations that leave the L1 DTLB, judged from a
  * huge backing's probe curves against the 4K curve. Pure code over the
- * points and the 4K fit; tlbreport.c writes the verdict into tlb.json. */
+ * points and the 4K fit; tlbjson.c writes the verdict into tlb.json. */
 #ifndef PW_TLBHUGE_H
 #define PW_TLBHUGE_H
 

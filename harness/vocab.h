@@ -3,7 +3,7 @@
 #ifndef PW_VOCAB_H
 #define PW_VOCAB_H
 
-#include "report.h"
+#include "datafile.h"
 
 /* Bump when a column or key changes meaning or goes away; the readers in
  * analysis/ refuse other versions (analysis/rundir.py FORMAT_VERSION). */

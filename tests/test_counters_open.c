@@ -13,7 +13,7 @@
 #include "counters_util.h"
 #include "cpuinfo.h"
 #include "perfev.h"
-#include "report.h"
+#include "datafile.h"
 
 static char json_path[64];
 

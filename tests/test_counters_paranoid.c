@@ -19,7 +19,7 @@
 #include "cpuinfo.h"
 #include "knobs.h"
 #include "perfev.h"
-#include "report.h"
+#include "datafile.h"
 
 #define PARANOID_PATH "/proc/sys/kernel/perf_event_paranoid"
 

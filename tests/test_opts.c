@@ -1,16 +1,18 @@
 /* harness/opts.c: size and count parsing, comma lists, size labels; and
  * measure_geometric (measure.h), the size sweep built from parsed options. */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "measure.h"
 #include "opts.h"
 #include "file_util.h"
-#include "report.h"
+#include "datafile.h"
 
 /* Parse s, expecting success; return the value. */
 static uint64_t size_ok(const char *s)
@@ -408,4 +410,66 @@ Test(opt_json, every_option_by_kind)
 	cr_expect(strstr(buf, "\"backing\": \"4k,thp\"") != NULL, "%s", buf);
 	cr_expect(strstr(buf, "\"max\": 1048576") != NULL, "%s", buf);
 	cr_expect(strstr(buf, "\"cpu\": null") != NULL, "%s", buf);
+}
+
+/* A parent table's rows parse, print and record as if written in place. */
+static uint64_t parent_n = 7, child_n;
+static int parent_flag;
+static const struct opt_def parent_defs[] = {
+	{ "pn", OPT_U64, &parent_n, "N", "a parent count" },
+	{ "pflag", OPT_FLAG, &parent_flag, NULL, "a parent flag" },
+	{ NULL, 0, NULL, NULL, NULL },
+};
+static const struct opt_def child_defs[] = {
+	{ "cn", OPT_U64, &child_n, "N", "a child count" },
+	OPT_PARENT_ROW(parent_defs),
+	{ NULL, 0, NULL, NULL, NULL },
+};
+
+Test(opt_parse, parent_rows_parse_in_place)
+{
+	char *argv[] = { "prog", "--pn", "42", "--cn", "5", "--pflag", "operand", NULL };
+	int first = opt_parse(7, argv, child_defs, "[options]", "test");
+
+	cr_assert_eq(parent_n, 42);
+	cr_assert_eq(child_n, 5);
+	cr_assert_eq(parent_flag, 1);
+	cr_assert_str_eq(argv[first], "operand");
+}
+
+/* --help exits: run it in a child and read what it printed. */
+Test(opt_parse, parent_rows_in_help)
+{
+	char *argv[] = { "prog", "--help", NULL };
+	char out[4096] = "";
+	int fd[2], status;
+	ssize_t got, n = 0;
+	pid_t pid;
+
+	cr_assert_eq(pipe(fd), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		dup2(fd[1], 1);
+		opt_parse(2, argv, child_defs, "[options]", "test");
+		_exit(99);
+	}
+	close(fd[1]);
+	while ((got = read(fd[0], out + n, sizeof(out) - 1 - (size_t)n)) > 0)
+		n += got;
+	close(fd[0]);
+	waitpid(pid, &status, 0);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "--help exits 0");
+	cr_assert_not_null(strstr(out, "--cn N"), "%s", out);
+	cr_assert_not_null(strstr(out, "--pn N"), "%s", out);
+	cr_assert_not_null(strstr(out, "--pflag"), "%s", out);
+	cr_assert_null(strstr(out, "(parent)"), "%s", out);
+}
+
+Test(opt_parse, unknown_parent_is_still_unknown, .exit_code = 2)
+{
+	char *argv[] = { "prog", "--(parent)", NULL };
+
+	cr_redirect_stderr();
+	opt_parse(2, argv, child_defs, "[options]", "test");
 }

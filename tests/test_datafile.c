@@ -1,4 +1,4 @@
-/* harness/report.c: whole CSV rows, the JSON writer's exact text, atomic
+/* harness/datafile.c: whole CSV rows, the JSON writer's exact text, atomic
  * JSON replacement, and mkdir -p. Each test works in its own mkdtemp dir. */
 #include <criterion/criterion.h>
 
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "report.h"
+#include "datafile.h"
 
 static char dir[64];
 
@@ -93,14 +93,14 @@ static int nr_entries(void)
 
 Test(report, csv_header_and_rows)
 {
-	struct report_csv c;
+	struct datafile_csv c;
 	char path[128];
 	char *text;
 
-	cr_assert_eq(report_csv_open(&c, in_dir(path, sizeof(path), "a.csv"), "size,ns"), 0);
-	cr_assert_eq(report_csv_row(&c, "%d,%.2f", 4096, 1.25), 0);
-	cr_assert_eq(report_csv_row(&c, "%s,%s", "64M", "nan"), 0);
-	report_csv_close(&c);
+	cr_assert_eq(datafile_csv_open(&c, in_dir(path, sizeof(path), "a.csv"), "size,ns"), 0);
+	cr_assert_eq(datafile_csv_row(&c, "%d,%.2f", 4096, 1.25), 0);
+	cr_assert_eq(datafile_csv_row(&c, "%s,%s", "64M", "nan"), 0);
+	datafile_csv_close(&c);
 	cr_assert_eq(c.fd, -1);
 	text = slurp(path);
 	cr_assert_str_eq(text, "size,ns\n4096,1.25\n64M,nan\n");
@@ -109,35 +109,35 @@ Test(report, csv_header_and_rows)
 
 Test(report, csv_rows_visible_before_close)
 {
-	struct report_csv c;
+	struct datafile_csv c;
 	char path[128];
 	char *text;
 
-	cr_assert_eq(report_csv_open(&c, in_dir(path, sizeof(path), "b.csv"), "h"), 0);
-	cr_assert_eq(report_csv_row(&c, "1"), 0);
+	cr_assert_eq(datafile_csv_open(&c, in_dir(path, sizeof(path), "b.csv"), "h"), 0);
+	cr_assert_eq(datafile_csv_row(&c, "1"), 0);
 	text = slurp(path);
 	cr_assert_str_eq(text, "h\n1\n", "a row must be on disk when row() returns");
 	free(text);
-	report_csv_close(&c);
+	datafile_csv_close(&c);
 }
 
 /* A run's CSV is always a new file: an existing one (an earlier run's
  * rows) or a planted symlink is refused, never truncated or followed. */
 Test(report, csv_open_never_reuses_or_follows)
 {
-	struct report_csv c;
+	struct datafile_csv c;
 	char path[128], link[160];
 	char *text;
 
 	spit(in_dir(path, sizeof(path), "c.csv"), "old,old\n1,2\n3,4\n");
-	cr_assert_eq(report_csv_open(&c, path, "x"), -1);
+	cr_assert_eq(datafile_csv_open(&c, path, "x"), -1);
 	cr_assert_eq(errno, EEXIST);
 	text = slurp(path);
 	cr_assert_str_eq(text, "old,old\n1,2\n3,4\n", "the old rows were touched");
 	free(text);
 	snprintf(link, sizeof(link), "%s.link", path);
 	cr_assert_eq(symlink(path, link), 0);
-	cr_assert_eq(report_csv_open(&c, link, "x"), -1, "followed a symlink");
+	cr_assert_eq(datafile_csv_open(&c, link, "x"), -1, "followed a symlink");
 	text = slurp(path);
 	cr_assert_str_eq(text, "old,old\n1,2\n3,4\n", "written through the link");
 	free(text);
@@ -173,18 +173,18 @@ Test(report, json_tmp_never_follows_a_planted_link)
 Test(report, csv_too_long_row_refused_whole)
 {
 	static char big[5000];
-	struct report_csv c;
+	struct datafile_csv c;
 	char path[128];
 	char *text;
 
 	memset(big, 'x', sizeof(big) - 1);
-	cr_assert_eq(report_csv_open(&c, in_dir(path, sizeof(path), "d.csv"), "h"), 0);
-	cr_assert_eq(report_csv_row(&c, "first"), 0);
+	cr_assert_eq(datafile_csv_open(&c, in_dir(path, sizeof(path), "d.csv"), "h"), 0);
+	cr_assert_eq(datafile_csv_row(&c, "first"), 0);
 	errno = 0;
-	cr_assert_eq(report_csv_row(&c, "%s", big), -1);
+	cr_assert_eq(datafile_csv_row(&c, "%s", big), -1);
 	cr_assert_eq(errno, EOVERFLOW);
-	cr_assert_eq(report_csv_row(&c, "last"), 0);
-	report_csv_close(&c);
+	cr_assert_eq(datafile_csv_row(&c, "last"), 0);
+	datafile_csv_close(&c);
 	text = slurp(path);
 	cr_assert_str_eq(text, "h\nfirst\nlast\n", "no part of the long row may be written");
 	free(text);
@@ -193,15 +193,15 @@ Test(report, csv_too_long_row_refused_whole)
 Test(report, csv_long_but_fitting_row_written_whole)
 {
 	char row[1001];
-	struct report_csv c;
+	struct datafile_csv c;
 	char path[128];
 	char *text;
 
 	memset(row, 'y', 1000);
 	row[1000] = '\0';
-	cr_assert_eq(report_csv_open(&c, in_dir(path, sizeof(path), "e.csv"), "h"), 0);
-	cr_assert_eq(report_csv_row(&c, "%s", row), 0);
-	report_csv_close(&c);
+	cr_assert_eq(datafile_csv_open(&c, in_dir(path, sizeof(path), "e.csv"), "h"), 0);
+	cr_assert_eq(datafile_csv_row(&c, "%s", row), 0);
+	datafile_csv_close(&c);
 	text = slurp(path);
 	cr_assert_eq(strlen(text), 2 + 1000 + 1);
 	cr_assert_eq(text[strlen(text) - 1], '\n');
@@ -211,11 +211,11 @@ Test(report, csv_long_but_fitting_row_written_whole)
 
 Test(report, csv_open_fails_in_missing_dir)
 {
-	struct report_csv c;
+	struct datafile_csv c;
 	char path[128];
 
 	errno = 0;
-	cr_assert_eq(report_csv_open(&c, in_dir(path, sizeof(path), "no/such/x.csv"), "h"), -1);
+	cr_assert_eq(datafile_csv_open(&c, in_dir(path, sizeof(path), "no/such/x.csv"), "h"), -1);
 	cr_assert_eq(errno, ENOENT);
 }
 
@@ -284,7 +284,7 @@ Test(report, json_nan_and_inf_become_null)
 	free(text);
 }
 
-/* report_json_escape's output for s. */
+/* datafile_json_escape's output for s. */
 static char *escaped(const char *s)
 {
 	char *out = NULL;
@@ -292,7 +292,7 @@ static char *escaped(const char *s)
 	FILE *f = open_memstream(&out, &len);
 
 	cr_assert_not_null(f);
-	report_json_escape(f, s);
+	datafile_json_escape(f, s);
 	fclose(f);
 	return out;
 }
@@ -429,11 +429,11 @@ Test(report, mkdir_p_creates_nested)
 	char path[128];
 	struct stat st;
 
-	cr_assert_eq(report_mkdir_p(in_dir(path, sizeof(path), "a/b/c/d")), 0);
+	cr_assert_eq(datafile_mkdir_p(in_dir(path, sizeof(path), "a/b/c/d")), 0);
 	cr_assert_eq(stat(path, &st), 0);
 	cr_assert(S_ISDIR(st.st_mode));
-	cr_assert_eq(report_mkdir_p(path), 0, "an existing directory is fine");
-	cr_assert_eq(report_mkdir_p(in_dir(path, sizeof(path), "a/b/e/")), 0,
+	cr_assert_eq(datafile_mkdir_p(path), 0, "an existing directory is fine");
+	cr_assert_eq(datafile_mkdir_p(in_dir(path, sizeof(path), "a/b/e/")), 0,
 		     "a trailing slash is fine");
 	cr_assert_eq(stat(path, &st), 0);
 	cr_assert(S_ISDIR(st.st_mode));
@@ -445,9 +445,9 @@ Test(report, mkdir_p_fails_under_regular_file)
 
 	spit(in_dir(path, sizeof(path), "file"), "x");
 	errno = 0;
-	cr_assert_eq(report_mkdir_p(in_dir(path, sizeof(path), "file/sub")), -1);
+	cr_assert_eq(datafile_mkdir_p(in_dir(path, sizeof(path), "file/sub")), -1);
 	cr_assert_eq(errno, ENOTDIR);
-	cr_assert_eq(report_mkdir_p(in_dir(path, sizeof(path), "file/sub/deeper")), -1);
+	cr_assert_eq(datafile_mkdir_p(in_dir(path, sizeof(path), "file/sub/deeper")), -1);
 }
 
 /* The target itself a regular file: not a directory, whatever its mode
@@ -457,12 +457,12 @@ Test(report, mkdir_p_fails_on_regular_file)
 	char path[128];
 
 	spit(in_dir(path, sizeof(path), "plain"), "x");
-	cr_assert_eq(report_mkdir_p(path), -1, "a 0644 file accepted as a directory");
+	cr_assert_eq(datafile_mkdir_p(path), -1, "a 0644 file accepted as a directory");
 	cr_assert_eq(chmod(path, 0755), 0);
-	cr_expect_eq(report_mkdir_p(path), -1, "a 0755 file accepted as a directory");
+	cr_expect_eq(datafile_mkdir_p(path), -1, "a 0755 file accepted as a directory");
 }
 
 Test(report, mkdir_p_refuses_empty)
 {
-	cr_assert_eq(report_mkdir_p(""), -1);
+	cr_assert_eq(datafile_mkdir_p(""), -1);
 }

@@ -1,8 +1,8 @@
 /* The timed loop: dependent loads, unrolled, nothing else inside. Each
  * element holds the address of the next, so one load is in flight at a time
  * and the time per load is the load-to-use latency. */
-#ifndef PW_CHASE_H
-#define PW_CHASE_H
+#ifndef PW_CHASELOOP_H
+#define PW_CHASELOOP_H
 
 #include <stdint.h>
 

@@ -1,7 +1,7 @@
 /* CSV rows and JSON documents. Rows go out in one write(2) each and are on
  * disk before the next point starts; JSON goes to a temp file renamed over
  * the old one, so a reader sees either the old or the new document. */
-#include "report.h"
+#include "datafile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +29,7 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-int report_csv_open(struct report_csv *c, const char *path, const char *header)
+int datafile_csv_open(struct datafile_csv *c, const char *path, const char *header)
 {
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	/* The run owns its directory: the file is new, and never a link. */
@@ -44,7 +44,7 @@ int report_csv_open(struct report_csv *c, const char *path, const char *header)
 	return 0;
 }
 
-int report_csv_row(struct report_csv *c, const char *fmt, ...)
+int datafile_csv_row(struct datafile_csv *c, const char *fmt, ...)
 {
 	char line[2048];
 	va_list ap;
@@ -72,7 +72,7 @@ int report_csv_row(struct report_csv *c, const char *fmt, ...)
 	return 0;
 }
 
-void report_csv_close(struct report_csv *c)
+void datafile_csv_close(struct datafile_csv *c)
 {
 	if (c->fd >= 0) {
 		fsync(c->fd);
@@ -81,7 +81,7 @@ void report_csv_close(struct report_csv *c)
 	c->fd = -1;
 }
 
-void report_per_load_cell(char *buf, size_t len, double v)
+void datafile_per_load_cell(char *buf, size_t len, double v)
 {
 	if (isnan(v))
 		buf[0] = '\0';
@@ -152,7 +152,7 @@ int json_commit(struct json *j)
 	return 0;
 }
 
-void report_json_escape(FILE *f, const char *s)
+void datafile_json_escape(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -180,7 +180,7 @@ static void lead(struct json *j, const char *key)
 	for (int i = 0; i < j->depth; i++)
 		fputs("  ", j->f);
 	if (key) {
-		report_json_escape(j->f, key);
+		datafile_json_escape(j->f, key);
 		fputs(": ", j->f);
 	}
 }
@@ -231,7 +231,7 @@ void json_str(struct json *j, const char *key, const char *val)
 {
 	lead(j, key);
 	if (val)
-		report_json_escape(j->f, val);
+		datafile_json_escape(j->f, val);
 	else
 		fputs("null", j->f);
 }
@@ -271,7 +271,7 @@ void json_null(struct json *j, const char *key)
 	fputs("null", j->f);
 }
 
-int report_mkdir_p(const char *dir)
+int datafile_mkdir_p(const char *dir)
 {
 	char buf[4096];
 	struct stat st;

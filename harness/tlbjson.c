@@ -1,9 +1,9 @@
 /* Curves, fits and tlb.json for tlbprobe. */
-#include "tlbreport.h"
+#include "tlbjson.h"
 
 #include "die.h"
 #include "machine.h"
-#include "report.h"
+#include "datafile.h"
 #include "stats.h"
 #include "tlbgeom.h"
 #include "tlbhuge.h"
@@ -13,19 +13,19 @@
 #include <stdio.h>
 #include <string.h>
 
-void tlbreport_init(struct tlbreport *r, const struct cpu_info *ci)
+void tlbjson_init(struct tlbjson *r, const struct cpu_info *ci)
 {
 	memset(r, 0, sizeof(*r));
 	r->ci = ci;
 }
 
-struct tlbreport_curve *tlbreport_curve(struct tlbreport *r, const char *backing,
+struct tlbjson_curve *tlbjson_curve(struct tlbjson *r, const char *backing,
 					unsigned page_kb, const char *layout)
 {
-	struct tlbreport_curve *cv;
+	struct tlbjson_curve *cv;
 
-	if (r->nr == TLBREPORT_MAX_CURVES)
-		die("tlbreport: more than %d curves", TLBREPORT_MAX_CURVES);
+	if (r->nr == TLBJSON_MAX_CURVES)
+		die("tlbjson: more than %d curves", TLBJSON_MAX_CURVES);
 	cv = &r->cv[r->nr++];
 	memset(cv, 0, sizeof(*cv));
 	snprintf(cv->backing, sizeof(cv->backing), "%s", backing);
@@ -34,7 +34,7 @@ struct tlbreport_curve *tlbreport_curve(struct tlbreport *r, const char *backing
 	return cv;
 }
 
-void tlbreport_add_point(struct tlbreport_curve *cv, uint64_t pages, double delta_ns,
+void tlbjson_add_point(struct tlbjson_curve *cv, uint64_t pages, double delta_ns,
 			 double spread_ns, double probe_ns, double ghz)
 {
 	struct tlbfit_point *p;
@@ -63,7 +63,7 @@ void tlbreport_add_point(struct tlbreport_curve *cv, uint64_t pages, double delt
 	cv->ghz[i] = ghz;
 }
 
-void tlbreport_fit(struct tlbreport *r, struct tlbreport_curve *cv)
+void tlbjson_fit(struct tlbjson *r, struct tlbjson_curve *cv)
 {
 	struct tlbfit_input in = { cv->pt, cv->nr, 0 };
 
@@ -72,13 +72,13 @@ void tlbreport_fit(struct tlbreport *r, struct tlbreport_curve *cv)
 	cv->fitted = tlbfit_fit(&in, NULL, &cv->fit) == 0 ? 1 : -1;
 }
 
-void tlbreport_note(struct tlbreport *r, const char *backing, unsigned page_kb, const char *fmt,
+void tlbjson_note(struct tlbjson *r, const char *backing, unsigned page_kb, const char *fmt,
 		    ...)
 {
 	char msg[160];
 	va_list ap;
 
-	if (r->nr_notes == TLBREPORT_MAX_NOTES)
+	if (r->nr_notes == TLBJSON_MAX_NOTES)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -87,7 +87,7 @@ void tlbreport_note(struct tlbreport *r, const char *backing, unsigned page_kb, 
 		 page_kb, msg);
 }
 
-static const struct tlbreport_curve *find(const struct tlbreport *r, unsigned page_kb,
+static const struct tlbjson_curve *find(const struct tlbjson *r, unsigned page_kb,
 					  const char *layout)
 {
 	for (int i = 0; i < r->nr; i++)
@@ -102,7 +102,7 @@ static const struct tlbreport_curve *find(const struct tlbreport *r, unsigned pa
  * L2-TLB hits) is the last level's. Steps between are small effects that
  * are no TLB level; steps after it are walks getting dearer as the page
  * tables leave the caches. Returns 1, 2, 0 (between) or 3 (after). */
-int tlbreport_level_of(const struct tlbfit_result *fit, int l)
+int tlbjson_level_of(const struct tlbfit_result *fit, int l)
 {
 	int last = -1;
 
@@ -116,16 +116,16 @@ int tlbreport_level_of(const struct tlbfit_result *fit, int l)
 	return l == last ? 2 : 3;
 }
 
-static void inferred_json(struct json *j, const struct tlbreport *r)
+static void inferred_json(struct json *j, const struct tlbjson *r)
 {
 	json_arr(j, "inferred");
 	for (int i = 0; i < r->nr; i++) {
-		const struct tlbreport_curve *cv = &r->cv[i];
+		const struct tlbjson_curve *cv = &r->cv[i];
 
 		for (int l = 0; cv->fitted == 1 && l < cv->fit.nr_levels; l++) {
 			const struct tlbfit_level *lv = &cv->fit.level[l];
 
-			int level = tlbreport_level_of(&cv->fit, l);
+			int level = tlbjson_level_of(&cv->fit, l);
 
 			json_obj(j, NULL);
 			json_str(j, "backing", cv->backing);
@@ -154,7 +154,7 @@ static void inferred_json(struct json *j, const struct tlbreport *r)
 	json_arr_end(j);
 	json_arr(j, "fits");
 	for (int i = 0; i < r->nr; i++) {
-		const struct tlbreport_curve *cv = &r->cv[i];
+		const struct tlbjson_curve *cv = &r->cv[i];
 
 		json_obj(j, NULL);
 		json_str(j, "backing", cv->backing);
@@ -169,7 +169,7 @@ static void inferred_json(struct json *j, const struct tlbreport *r)
 }
 
 /* backing's curve of layout, fitted or refused but complete, or NULL. */
-static const struct tlbreport_curve *curve_of(const struct tlbreport *r, const char *backing,
+static const struct tlbjson_curve *curve_of(const struct tlbjson *r, const char *backing,
 					      const char *layout)
 {
 	for (int i = 0; i < r->nr; i++)
@@ -181,14 +181,14 @@ static const struct tlbreport_curve *curve_of(const struct tlbreport *r, const c
 
 /* Judge what each huge backing gets in the TLB: its same-slice curve
  * (subpage0, else spread) and its spread4k curve, against the 4K curve. */
-static void splinter_json(struct json *j, const struct tlbreport *r)
+static void splinter_json(struct json *j, const struct tlbjson *r)
 {
-	const struct tlbreport_curve *c4 = find(r, 4, "spread");
+	const struct tlbjson_curve *c4 = find(r, 4, "spread");
 	const struct tlbgeom_cpu *g = tlbgeom_lookup_cpu(r->ci);
 
 	json_arr(j, "huge_tlb_entries");
 	for (int i = 0; i < r->nr; i++) {
-		const struct tlbreport_curve *cv = &r->cv[i], *same, *spread;
+		const struct tlbjson_curve *cv = &r->cv[i], *same, *spread;
 		struct tlbhuge_result h = { TLBHUGE_UNKNOWN, NAN, NAN, NAN, NAN,
 					 TLBHUGE_COST_NONE, NAN, NAN };
 		struct tlbhuge_published pub = { tlbgeom_entries(g, 1, cv->page_kb, NULL), -1 };
@@ -271,7 +271,7 @@ static void geom_json(struct json *j, const struct cpu_info *ci)
 	json_int(j, "nr_disagree", tlbgeom_nr_disagree(cmp, n));
 }
 
-int tlbreport_write(const struct tlbreport *r, const char *path, int interrupted)
+int tlbjson_write(const struct tlbjson *r, const char *path, int interrupted)
 {
 	struct json j;
 

@@ -1,29 +1,29 @@
 /* Outputs: CSV rows written whole and flushed as they are made, and JSON
  * documents rewritten atomically (temp file + rename). */
-#ifndef PW_REPORT_H
-#define PW_REPORT_H
+#ifndef PW_DATAFILE_H
+#define PW_DATAFILE_H
 
 #include <stdint.h>
 #include <stdio.h>
 
-struct report_csv {
+struct datafile_csv {
 	int fd;
 	char path[4096];
 };
 
 /* Create path (it must not exist: O_EXCL, never through a symlink) and
  * write the header line. -1 with errno. */
-int report_csv_open(struct report_csv *c, const char *path, const char *header);
+int datafile_csv_open(struct datafile_csv *c, const char *path, const char *header);
 /* Append one row: formatted whole, then one write(2), so a reader or an
  * interruption never sees half a row. A trailing newline is added. -1 with
  * errno (EOVERFLOW: the row is longer than 2 KiB; a failed or short write is
  * cut back, so the file still ends with a whole row). */
-__attribute__((format(printf, 2, 3))) int report_csv_row(struct report_csv *c,
+__attribute__((format(printf, 2, 3))) int datafile_csv_row(struct datafile_csv *c,
 							 const char *fmt, ...);
-void report_csv_close(struct report_csv *c);
+void datafile_csv_close(struct datafile_csv *c);
 /* A CSV cell for an events-per-load value: empty when v is NaN (not
  * counted), never "nan". */
-void report_per_load_cell(char *buf, size_t len, double v);
+void datafile_per_load_cell(char *buf, size_t len, double v);
 
 /* A pretty-printing JSON writer: one value per line, so line tools can read
  * the scalars too. */
@@ -58,9 +58,9 @@ void json_int_or_null(struct json *j, const char *key, int64_t val);
 void json_null(struct json *j, const char *key);
 
 /* Write s as a CSV/JSON-safe string: quotes and controls escaped. */
-void report_json_escape(FILE *f, const char *s);
+void datafile_json_escape(FILE *f, const char *s);
 
 /* Create dir (and parents) if needed; 0 when it exists and is writable. */
-int report_mkdir_p(const char *dir);
+int datafile_mkdir_p(const char *dir);
 
 #endif
