@@ -78,6 +78,7 @@ timed: $(TIMED_BIN)
 	$(TIMED_BIN) --jobs=1
 
 e2e: $(BENCHES)
+	PW_BIN_DIR=$(BINDIR) ./tests/bad_input.sh
 	PW_BIN_DIR=$(BINDIR) ./tests/e2e.sh
 	PW_BIN_DIR=$(BINDIR) ./tests/restore_signals.sh
 

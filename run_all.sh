@@ -38,7 +38,13 @@ bad() {
 quick=0
 out=""
 max=""
+declare -A given=()
 while [[ $# -gt 0 ]]; do
+	opt="${1%%=*}"
+	if [[ "$opt" == --* && -n "${given[$opt]:-}" ]]; then
+		bad "$opt given twice"
+	fi
+	given["$opt"]=1
 	case "$1" in
 	--quick) quick=1 ;;
 	--out)
@@ -102,6 +108,9 @@ if [[ -z "$out" ]]; then
 fi
 if [[ -L "$out" ]]; then
 	bad "--out '$out' is a symbolic link: refused; give the directory itself"
+fi
+if [[ ! -d "$(dirname -- "$out")" ]]; then
+	bad "--out '$out': its parent directory $(dirname -- "$out") does not exist"
 fi
 if [[ -e "$out" && -n "$(ls -A "$out" 2>/dev/null)" ]]; then
 	bad "--out '$out': exists and is not empty; choose a new directory"

@@ -21,9 +21,13 @@ int bufset_parse(const char *opt, const char *list, const struct buf_backing **o
 	if (n < 0)
 		die_usage("--%s '%s': want a comma list of at most %d backings, no empty item (known: %s)",
 			  opt, list, max < BUFSET_MAX ? max : BUFSET_MAX, known);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		if (!(out[i] = buf_backing_find(items[i])))
 			die_usage("--%s: unknown backing '%s' (known: %s)", opt, items[i], known);
+		for (int j = 0; j < i; j++)
+			if (out[j] == out[i])
+				die_usage("--%s '%s': %s given twice", opt, list, items[i]);
+	}
 	return n;
 }
 

@@ -209,6 +209,7 @@ int opt_parse(int argc, char **argv, const struct opt_def *defs,
 {
 	const struct opt_def *rows[MAX_ROWS];
 	struct option lopts[MAX_ROWS + 2];
+	unsigned char seen[MAX_ROWS] = { 0 };
 	const char *why;
 	int n = flatten(defs, rows, 0);
 
@@ -237,6 +238,9 @@ int opt_parse(int argc, char **argv, const struct opt_def *defs,
 			exit(0);
 		}
 		d = rows[c];
+		/* Twice is a mistake, not "the last one wins". */
+		if (seen[c]++)
+			die_usage("--%s given twice", d->name);
 		switch (d->kind) {
 		case OPT_FLAG:
 			*(int *)d->dst = 1;

@@ -163,6 +163,25 @@ static void take_lock(struct run *r)
 void run_start(struct run *r, const char *out, int argc, char **argv, uint64_t seed,
 	       int progress, int no_progress, uint64_t *cpu)
 {
+	if (out) {
+		char parent[4200], *slash;
+		struct stat st;
+
+		/* Only the run directory itself is made: a mistyped parent must not
+		 * grow a tree of directories somewhere. */
+		snprintf(parent, sizeof(parent), "%s", out);
+		while ((slash = strrchr(parent, '/')) && slash[1] == '\0' && slash > parent)
+			*slash = '\0'; /* trailing slashes */
+		slash = strrchr(parent, '/');
+		if (slash == parent)
+			parent[1] = '\0';
+		else if (slash)
+			*slash = '\0';
+		else
+			snprintf(parent, sizeof(parent), ".");
+		if (stat(parent, &st) || !S_ISDIR(st.st_mode))
+			die_usage("--out '%s': its parent directory %s does not exist", out, parent);
+	}
 	take_lock(r);
 	if (out)
 		snprintf(r->out, sizeof(r->out), "%s", out);

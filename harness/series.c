@@ -27,6 +27,11 @@ static void add(struct chain_spec *out, int *n, int max, enum chain_pattern pat,
 	c->pattern = pat;
 	c->stagger = stagger;
 	c->seed = seed;
+	for (int i = 0; i < *n - 1; i++)
+		if (out[i].pattern == pat && out[i].stride_bytes == c->stride_bytes &&
+		    out[i].stagger == stagger)
+			die_usage("--series: %s stride %s%s given twice", chain_pattern_name(pat), stride,
+				  stagger ? " staggered" : "");
 }
 
 static int parse_cross(const char *patterns, const char *strides, int stagger, uint64_t seed,
