@@ -6,8 +6,6 @@
 set -euo pipefail
 
 top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bin="${PW_BIN_DIR:-bench}"
-[[ "$bin" = /* ]] || bin="$top/$bin"
 # shellcheck source=tests/lib.sh
 . "$top/tests/lib.sh"
 tmp="$(mktemp -d)"

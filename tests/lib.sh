@@ -1,5 +1,8 @@
-# Shared by the shell tests: counters and the closing line CI reads.
+# Shared by the shell tests: where the programs are, counters and the
+# closing line CI reads. The sourcing script sets top (the checkout).
 # shellcheck shell=bash
+bin="${PW_BIN_DIR:-bench}"
+[[ "$bin" = /* ]] || bin="$top/$bin"
 pass=0
 fail=0
 skip=0
