@@ -18,6 +18,7 @@
 #include "die.h"
 #include "disturb.h"
 #include "measure.h"
+#include "memlimit.h"
 #include "opts.h"
 #include "place.h"
 #include "run.h"
@@ -79,6 +80,7 @@ static struct disturb_total dist;
 static void parse(int argc, char **argv)
 {
 	uint64_t avail, limit;
+	char why[1200];
 
 	if (opt_parse(argc, argv, defs, "[options]",
 		      "Time dependent loads over buffers of each backing, from --min to --max,\n"
@@ -96,14 +98,14 @@ static void parse(int argc, char **argv)
 			o.max_stride = o.sr[i].stride_bytes;
 	if (bench_opt.cpu != UINT64_MAX && !place_cpu_allowed((int)bench_opt.cpu))
 		die_usage("--cpu %" PRIu64 ": not a CPU this process may run on", bench_opt.cpu);
-	avail = buf_mem_available();
+	avail = memlimit_available(why, sizeof(why));
 	/* Leave three quarters of what is free to the system, split per backing. */
 	limit = avail / 4 / (uint64_t)o.nr_bk;
 	if (!o.max)
 		o.max = limit < (1ull << 30) ? limit / BUF_HUGE_BYTES * BUF_HUGE_BYTES : 1ull << 30;
 	if (o.max > avail / (uint64_t)o.nr_bk * 9 / 10)
-		die_usage("--max %" PRIu64 ": %d buffers of that size exceed the memory that can be had (MemAvailable %" PRIu64 " MiB)",
-			  o.max, o.nr_bk, avail >> 20);
+		die_usage("--max %" PRIu64 ": %d buffers of that size exceed the memory that can be had (%" PRIu64 " MiB: %s)",
+			  o.max, o.nr_bk, avail >> 20, why);
 	if (o.min <= o.max && (double)o.ppo * log2((double)o.max / (double)o.min) + 2 > MAX_POINTS)
 		die_usage("--points-per-octave %" PRIu64 ": %.0f footprints from --min to --max; at most %d",
 			  o.ppo, (double)o.ppo * log2((double)o.max / (double)o.min) + 2, MAX_POINTS);

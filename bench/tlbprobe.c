@@ -17,6 +17,7 @@
 #include "die.h"
 #include "disturb.h"
 #include "measure.h"
+#include "memlimit.h"
 #include "opts.h"
 #include "place.h"
 #include "run.h"
@@ -146,7 +147,8 @@ static void meta_extra(struct json *j, void *ctx)
  * on a 24 GiB machine) is noted and dropped before anything is reserved. */
 static void plan_sizes(uint64_t *sizes)
 {
-	uint64_t avail = buf_mem_available() / 2;
+	char why[1200];
+	uint64_t avail = memlimit_available(why, sizeof(why)) / 2;
 	int kept = 0;
 
 	for (int i = 0; i < o.nr_bk; i++) {
@@ -160,7 +162,7 @@ static void plan_sizes(uint64_t *sizes)
 			tlbjson_note(&rep, o.bk[i]->name, o.bk[i]->want_page_kb,
 				       "memory for only %" PRIu64 " pages: too few to find a knee (need %" PRIu64 ")",
 				       nr, 4 * least);
-			warn("skipping backing %s: memory for only %" PRIu64 " pages", o.bk[i]->name, nr);
+			warn("skipping backing %s: memory for only %" PRIu64 " pages (%s)", o.bk[i]->name, nr, why);
 			continue;
 		}
 		o.bk[kept] = o.bk[i];
