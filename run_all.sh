@@ -198,7 +198,9 @@ fi
 # A signal from here on only marks the run interrupted: the plots and the
 # report of what was measured take seconds, and are worth having.
 
-"$here/pagewalk" report "$out" || echo "$prog: a plot failed; the data and REPORT.md are in $out" >&2
+# The report runs with the signals ignored (Ctrl-C reaches the whole group).
+(trap '' INT TERM HUP && exec "$here/pagewalk" report "$out") ||
+	echo "$prog: a plot failed; the data and REPORT.md are in $out" >&2
 
 if [[ $rc -eq 130 || $interrupted -eq 1 ]]; then
 	interrupted=1

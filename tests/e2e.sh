@@ -28,10 +28,6 @@ expect_usage() {
 	fi
 }
 
-# Column count of every row equals the header's.
-rows_whole() {
-	awk -F, 'NR == 1 { n = NF; next } NF != n { bad = 1 } END { exit bad }' "$1"
-}
 
 # json_scalar FILE KEY: a scalar of FILE; jq_ok FILE EXPR: whether EXPR
 # holds over its document j (tests/jsonq.py: JSON is parsed as JSON).

@@ -22,6 +22,11 @@ skipped() {
 	echo "[SKIP] $1: $2"
 }
 
+# Column count of every row equals the header's.
+rows_whole() {
+	awk -F, 'NR == 1 { n = NF; next } NF != n { bad = 1 } END { exit bad }' "$1"
+}
+
 # finish NAME: print "NAME: N passed, N failed, N skipped"; fail if any did.
 finish() {
 	echo "$1: $pass passed, $fail failed, $skip skipped"

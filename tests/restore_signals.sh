@@ -59,18 +59,34 @@ stop_at() {
 				fi
 				sleep 0.005
 			done
-			[[ $rose -eq 1 ]] || touch "$tmp/pool-never-rose"
+			[[ $rose -eq 1 ]] || touch "$tmp/never-reached"
+		elif [[ "$when" == probe || "$when" == report ]]; then
+			# The moment a process of that step of the run exists.
+			pat="tlbprobe .*--out $out( |$)"
+			[[ "$when" == report ]] && pat="pagewalk report $out( |$)"
+			for _ in $(seq 1 24000); do
+				pgrep -f -- "$pat" >/dev/null && break
+				sleep 0.005
+			done
+			pgrep -f -- "$pat" >/dev/null || touch "$tmp/never-reached"
 		else
 			sleep "$when"
 		fi
-		pkill "-$sig" -f -- "--out $out( |$)" || true
+		# Every process of the run, as Ctrl-C reaches a whole process group.
+		pkill "-$sig" -f -- " $out( |$)" || true
 	) &
 	local watcher=$!
 	"$@" --out "$out" >/dev/null 2>"$tmp/err" || rc=$?
 	wait "$watcher" || true
-	if [[ -e "$tmp/pool-never-rose" ]]; then
-		rm -f "$tmp/pool-never-rose"
-		ko "$name" "the 2M pool never rose: the moment under test was not reached"
+	local csv torn=""
+	for csv in "$out"/*.csv; do
+		[[ -f "$csv" ]] && ! rows_whole "$csv" && torn+=" $(basename "$csv")"
+	done
+	if [[ -e "$tmp/never-reached" ]]; then
+		rm -f "$tmp/never-reached"
+		ko "$name" "the moment under test ($when) was not reached"
+	elif [[ -n "$torn" ]]; then
+		ko "$name" "a row cut in half in$torn"
 	elif [[ "$(state)" != "$before" ]]; then
 		ko "$name" "machine state changed: $(diff <(echo "$before") <(state) | tr '\n' ' ')"
 	elif [[ $rc -ne 130 ]]; then
@@ -81,6 +97,7 @@ stop_at() {
 }
 
 chase=("$bin/chase" --backing "4k,thp,hugetlb2m,hugetlb1g" --reserve --max 512M --reps 3 --rep-ms 5 --no-progress)
+stop_at "chase SIGINT at 0.05 s (set-up)" INT 0.05 "$tmp/a0" "${chase[@]}"
 stop_at "chase SIGINT while the pool is raised" INT pool "$tmp/a" "${chase[@]}"
 stop_at "chase SIGTERM while the pool is raised" TERM pool "$tmp/b" "${chase[@]}"
 stop_at "chase SIGHUP at 0.3 s" HUP 0.3 "$tmp/c" "${chase[@]}"
@@ -89,8 +106,18 @@ stop_at "chase SIGTERM at 3 s (sweeping)" TERM 3 "$tmp/e" "${chase[@]}"
 probe=("$bin/tlbprobe" --backing "4k,hugetlb2m" --reserve --quick --no-progress)
 stop_at "tlbprobe SIGTERM while the pool is raised" TERM pool "$tmp/p1" "${probe[@]}"
 stop_at "tlbprobe SIGINT at 2 s (probing)" INT 2 "$tmp/p2" "${probe[@]}"
+stop_at "tlbprobe SIGHUP at 0.5 s (population)" HUP 0.5 "$tmp/p3" "${probe[@]}"
 stop_at "run_all SIGINT while the pool is raised" INT pool "$tmp/f" "$top/run_all.sh" --quick
 stop_at "run_all SIGTERM at 4 s" TERM 4 "$tmp/g" "$top/run_all.sh" --quick
+stop_at "run_all SIGHUP during the probe" HUP probe "$tmp/rh" "$top/run_all.sh" --quick
+stop_at "run_all SIGINT while reporting" INT report "$tmp/ri" "$top/run_all.sh" --quick
+# A signal while reporting marks the run interrupted, but the report of what
+# was measured is still written: it takes seconds and is worth having.
+if [[ -s "$tmp/ri/REPORT.md" && -s "$tmp/ri/plots/latency.png" ]]; then
+	ok "run_all interrupted while reporting: REPORT.md and the plots are written"
+else
+	ko "run_all interrupted while reporting" "no REPORT.md or plots in $tmp/ri"
+fi
 
 for d in a b c d e; do
 	st="$(python3 "$top/tests/jsonq.py" "$tmp/$d/meta.json" --get status 2>/dev/null || echo 'no meta.json')"
