@@ -37,7 +37,7 @@ UNIT_BIN := $(BUILD)/tests/unit
 TIMED_BIN := $(BUILD)/tests/timed
 
 .DELETE_ON_ERROR:
-.PHONY: all test check unit timed e2e analysis clean format
+.PHONY: all test check unit timed e2e analysis memcheck clean format
 
 all: $(BENCHES)
 
@@ -68,7 +68,7 @@ test:
 	./scripts/deps.sh
 	$(MAKE) --no-print-directory check
 
-check: unit timed e2e analysis
+check: unit timed e2e analysis memcheck
 
 unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs=2
@@ -81,6 +81,16 @@ e2e: $(BENCHES)
 	PW_BIN_DIR=$(BINDIR) ./tests/bad_input.sh
 	PW_BIN_DIR=$(BINDIR) ./tests/e2e.sh
 	PW_BIN_DIR=$(BINDIR) ./tests/restore_signals.sh
+
+# valgrind memcheck on a small chase and a small tlbprobe run: no invalid
+# access, no use of uninitialised memory, no definite leak.
+VALGRIND := valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite -q
+memcheck: $(BENCHES)
+	@d=$$(mktemp -d) && \
+	$(VALGRIND) $(BINDIR)/chase --max 256K --backing 4k,thp --reps 3 --rep-ms 1 --no-progress --out $$d/c 2>$$d/err && \
+	$(VALGRIND) $(BINDIR)/tlbprobe --quick --backing 4k,thp --max-pages 512 --max-huge-pages 16 --no-progress --out $$d/p 2>>$$d/err && \
+	{ echo "memcheck: chase and tlbprobe clean"; rm -rf $$d; } || \
+	{ grep -v "counters:" $$d/err | tail -n 30; rm -rf $$d; exit 1; }
 
 # The post-processing tools (analysis/, ./pagewalk) on fixture runs.
 analysis: $(BENCHES)

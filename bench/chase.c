@@ -193,7 +193,7 @@ static void compare_row(struct datafile_csv *cmp, const struct chain_spec *cs, u
 static int point(struct datafile_csv *csv, struct datafile_csv *cmp, const struct chain_spec *cs,
 		 uint64_t fp)
 {
-	struct measure_target t[MAX_ITEMS];
+	struct measure_target t[MAX_ITEMS] = { 0 };
 	double ns[MAX_ITEMS][MEASURE_MAX_REPS];
 	struct clock_est ce[MEASURE_MAX_REPS];
 	struct measure_plan plan = { (unsigned)o.reps, o.rep_ms * 1000000, 1000000, &run_stop, &ctr,

@@ -189,7 +189,7 @@ static int point(struct datafile_csv *csv, struct buf *b, const struct layout *l
 	struct measure_plan plan = { reps, o.rep_ms * 1000000, 500000, &run_stop, &ctr, (int)bench_opt.cpu };
 	double ns[2][MEASURE_MAX_REPS], d[MEASURE_MAX_REPS];
 	struct clock_est ce[MEASURE_MAX_REPS];
-	struct measure_target t[2];
+	struct measure_target t[2] = { 0 }; /* no span: the probe is not swept */
 	struct clock_point gs;
 	struct stats ds;
 

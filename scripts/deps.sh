@@ -3,7 +3,7 @@
 # what is missing (apt-get update first), otherwise print the exact command.
 set -euo pipefail
 
-pkgs=(build-essential pkg-config libpapi-dev libpfm4-dev libnuma-dev libcriterion-dev gnuplot-nox python3)
+pkgs=(build-essential pkg-config libpapi-dev libpfm4-dev libnuma-dev libcriterion-dev gnuplot-nox python3 valgrind)
 
 missing=()
 for p in "${pkgs[@]}"; do

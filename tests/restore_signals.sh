@@ -61,14 +61,15 @@ stop_at() {
 			done
 			[[ $rose -eq 1 ]] || touch "$tmp/never-reached"
 		elif [[ "$when" == probe || "$when" == report ]]; then
-			# The moment a process of that step of the run exists.
-			pat="tlbprobe .*--out $out( |$)"
-			[[ "$when" == report ]] && pat="pagewalk report $out( |$)"
-			for _ in $(seq 1 24000); do
-				pgrep -f -- "$pat" >/dev/null && break
+			# The moment that step of the run has begun: the first file it
+			# makes (a file stays, where a short-lived process can be missed).
+			mark="$out/tlbprobe.csv"
+			[[ "$when" == report ]] && mark="$out/plots/data"
+			for _ in $(seq 1 30000); do
+				[[ -e "$mark" ]] && break
 				sleep 0.005
 			done
-			pgrep -f -- "$pat" >/dev/null || touch "$tmp/never-reached"
+			[[ -e "$mark" ]] || touch "$tmp/never-reached"
 		else
 			sleep "$when"
 		fi
