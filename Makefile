@@ -37,7 +37,7 @@ UNIT_BIN := $(BUILD)/tests/unit
 TIMED_BIN := $(BUILD)/tests/timed
 
 .DELETE_ON_ERROR:
-.PHONY: all test check unit timed e2e analysis memcheck clean format
+.PHONY: all test check unit timed e2e analysis memcheck fuzz fuzz-replay clean format
 
 all: $(BENCHES)
 
@@ -68,7 +68,7 @@ test:
 	./scripts/deps.sh
 	$(MAKE) --no-print-directory check
 
-check: unit timed e2e analysis memcheck
+check: unit timed e2e analysis memcheck fuzz-replay
 
 unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs=2
@@ -91,6 +91,33 @@ memcheck: $(BENCHES)
 	$(VALGRIND) $(BINDIR)/tlbprobe --quick --backing 4k,thp --max-pages 512 --max-huge-pages 16 --no-progress --out $$d/p 2>>$$d/err && \
 	{ echo "memcheck: chase and tlbprobe clean"; rm -rf $$d; } || \
 	{ grep -v "counters:" $$d/err | tail -n 30; rm -rf $$d; exit 1; }
+
+# Fuzzing (libFuzzer, clang and libclang-rt-dev): `make fuzz` runs each
+# harness in tests/fuzz/ for FUZZ_SECONDS from its seed corpus and keeps any
+# crash in tests/fuzz/crashes/NAME/; make test replays the seeds and every
+# kept crash through the same harness built without libFuzzer.
+FUZZERS := size series cpuid
+FUZZ_SECONDS ?= 600
+FUZZ_DIR := build/fuzz
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(HARNESS_SRC)
+	@mkdir -p $(@D)
+	@command -v clang >/dev/null || { echo "make fuzz: needs clang and libFuzzer: apt-get install -y clang libclang-rt-dev" >&2; exit 4; }
+	clang -std=gnu11 -g -O1 -D_GNU_SOURCE -Iharness -fsanitize=fuzzer,address,undefined $^ -o $@ $(LDLIBS)
+fuzz: $(FUZZERS:%=$(FUZZ_DIR)/fuzz_%)
+	for f in $(FUZZERS); do \
+		mkdir -p tests/fuzz/crashes/$$f $(FUZZ_DIR)/corpus-$$f && \
+		$(FUZZ_DIR)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -close_fd_mask=2 \
+			-artifact_prefix=tests/fuzz/crashes/$$f/ $(FUZZ_DIR)/corpus-$$f tests/fuzz/corpus/$$f || exit 1; \
+	done
+$(BUILD)/fuzz/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+fuzz-replay: $(FUZZERS:%=$(BUILD)/fuzz/replay_%)
+	@for f in $(FUZZERS); do \
+		printf 'fuzz %s: ' $$f; \
+		$(BUILD)/fuzz/replay_$$f $$(find tests/fuzz/corpus/$$f tests/fuzz/crashes/$$f -type f 2>/dev/null) \
+			2>$(BUILD)/fuzz/replay_$$f.err || { tail -n 5 $(BUILD)/fuzz/replay_$$f.err; exit 1; }; \
+	done
 
 # The post-processing tools (analysis/, ./pagewalk) on fixture runs.
 analysis: $(BENCHES)

@@ -28,6 +28,14 @@ void die_set_hook(void (*fn)(int code))
 	exit_hook = fn;
 }
 
+/* How die_usage ends: exit, or (fuzz harnesses) a jump back to the input. */
+static void (*usage_exit)(int code) = exit;
+
+void die_set_usage_exit(void (*fn)(int code))
+{
+	usage_exit = fn ? fn : exit;
+}
+
 static void vreport(const char *kind, const char *fmt, va_list ap, const char *tail)
 {
 	fprintf(stderr, "%s: %s", prog, kind);
@@ -75,7 +83,8 @@ void die_usage(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport("", fmt, ap, NULL);
 	va_end(ap);
-	exit(EXIT_USAGE); /* nothing was started: nothing to clean up */
+	usage_exit(EXIT_USAGE); /* nothing was started: nothing to clean up */
+	exit(EXIT_USAGE);       /* a usage_exit that returned */
 }
 
 void die_code(int code, const char *fmt, ...)

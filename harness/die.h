@@ -17,6 +17,10 @@ const char *die_prog(void);
 /* Run fn before exiting from die*() (writes meta.json "failed", restores). */
 void die_set_hook(void (*fn)(int code));
 
+/* Replace the exit that ends die_usage (NULL: exit). For the fuzz harnesses,
+ * which longjmp back instead, so a refused input is not the end of the run. */
+void die_set_usage_exit(void (*fn)(int code));
+
 __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
 __attribute__((noreturn, format(printf, 1, 2))) void die_errno(const char *fmt, ...);
 __attribute__((noreturn, format(printf, 1, 2))) void die_usage(const char *fmt, ...);

@@ -1,0 +1,27 @@
+/* Run a fuzz harness over files (its seed corpus and every crash it ever
+ * found), without libFuzzer: make test replays them as regression tests. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int main(int argc, char **argv)
+{
+	static uint8_t buf[1 << 16];
+
+	for (int i = 1; i < argc; i++) {
+		FILE *f = fopen(argv[i], "rb");
+		size_t n;
+
+		if (!f) {
+			perror(argv[i]);
+			return 1;
+		}
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		LLVMFuzzerTestOneInput(buf, n);
+	}
+	printf("replayed %d inputs\n", argc - 1);
+	return 0;
+}
