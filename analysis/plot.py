@@ -16,7 +16,7 @@ import sys
 
 from . import jsonq
 from .jsonq import fields, objects
-from .report import Source, is_uint
+from .source import Source, is_uint
 from .units import human_bytes as human
 
 PROG = "pagewalk report"

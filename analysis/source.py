@@ -1,0 +1,113 @@
+"""A run directory as the renderers read it: its files loaded once (CSV
+cells stay text, as written), the run's own vocabulary, and the small
+formatting rules every section shares."""
+
+import csv
+import decimal
+import json
+import os
+
+from . import jsonq
+from .jsonq import objects
+from .units import human_bytes as human
+
+
+class Source:
+    """What a run directory holds, read once; CSV cells stay text."""
+
+    def __init__(self, d):
+        self.dir = d
+        self.meta = self._json("meta.json")
+        self.tlb = self._json("tlb.json")
+        self.probe_meta = self._json("tlbprobe-meta.json")
+        self.chase = self._csv("chase.csv")
+        self.compare = self._csv("compare.csv")
+        self.tlbcsv = self._csv("tlbprobe.csv")
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def _json(self, name):
+        try:
+            with open(self.path(name), encoding="utf-8") as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
+
+    def _csv(self, name):
+        """Rows as dicts of text, or None when the file is missing."""
+        try:
+            with open(self.path(name), newline="", encoding="utf-8") as f:
+                return [r for r in csv.DictReader(f) if any(v for v in r.values() if v)]
+        except OSError:
+            return None
+
+    def m(self, key):
+        return jsonq.s(self.meta, key)
+
+    @property
+    def backings(self):
+        """The backings in the order pagewalk defines them (the run's vocab)."""
+        for doc in (self.meta, self.probe_meta):
+            order = jsonq.get(doc, "vocab.backings")
+            if order:
+                return order
+        return []
+
+    def rank(self, b):
+        """A backing's place in that order; unknown ones after it."""
+        order = self.backings
+        return order.index(b) if b in order else len(order)
+
+    @property
+    def layouts(self):
+        """tlbprobe's layouts in their order, as tlbprobe-meta.json gives them."""
+        return objects(self.probe_meta, "layouts")
+
+    def layout_word(self, name, key, default):
+        return next((lay.get(key) for lay in self.layouts if lay.get("name") == name), default)
+
+    def has(self, rel):
+        return os.path.isfile(self.path(rel))
+
+
+def is_uint(v):
+    """A positive integer, as text."""
+    return v.isdigit() and int(v) != 0
+
+
+def dec_hex(v):
+    return f"{int(v)} (0x{int(v):x})" if v.isdigit() else (v or "unknown")
+
+
+def assoc_said(a):
+    if a == "0":
+        return "fully associative"
+    if a in ("", "-1"):
+        return "associativity unknown"
+    return f"{a}-way"
+
+
+def num(v, digits):
+    """The value as written, rounded to digits decimals (half to even on the
+    decimal text, not on its binary double); empty stays empty."""
+    if v == "":
+        return ""
+    q = decimal.Decimal(1).scaleb(-digits)
+    return str(decimal.Decimal(v).quantize(q, rounding=decimal.ROUND_HALF_EVEN))
+
+
+def page_name(kb):
+    return human(int(kb) * 1024).rstrip("B")
+
+
+def stride64(r):
+    return r["pattern"] == "rand" and r["stride_bytes"] == "64" and float(r["stagger"] or 0) == 0
+
+
+def _n(v):
+    """sort -n's reading of a field: its leading number, else 0."""
+    try:
+        return float(v)
+    except ValueError:
+        return 0.0
