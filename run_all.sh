@@ -215,11 +215,12 @@ fi
 echo "$prog: done: $out/REPORT.md" >&2
 # The newest other run in results/, for a side-by-side look.
 prev=""
-for d in $(ls -td "$here"/results/*/ 2>/dev/null); do
+for d in "$here"/results/*/; do
 	d="${d%/}"
-	if [[ "$(cd "$d" && pwd -P)" != "$(cd "$out" && pwd -P)" && -f "$d/meta.json" && -f "$d/chase.csv" ]]; then
+	[[ -f "$d/meta.json" && -f "$d/chase.csv" ]] || continue
+	[[ "$(cd "$d" && pwd -P)" != "$(cd "$out" && pwd -P)" ]] || continue
+	if [[ -z "$prev" || "$d/meta.json" -nt "$prev/meta.json" ]]; then
 		prev="$d"
-		break
 	fi
 done
 if [[ -n "$prev" ]]; then

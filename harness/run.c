@@ -9,6 +9,7 @@
 #include "vocab.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
@@ -164,21 +165,14 @@ void run_start(struct run *r, const char *out, int argc, char **argv, uint64_t s
 	       int progress, int no_progress, uint64_t *cpu)
 {
 	if (out) {
-		char parent[4200], *slash;
+		char copy[4200];
+		const char *parent;
 		struct stat st;
 
 		/* Only the run directory itself is made: a mistyped parent must not
 		 * grow a tree of directories somewhere. */
-		snprintf(parent, sizeof(parent), "%s", out);
-		while ((slash = strrchr(parent, '/')) && slash[1] == '\0' && slash > parent)
-			*slash = '\0'; /* trailing slashes */
-		slash = strrchr(parent, '/');
-		if (slash == parent)
-			parent[1] = '\0';
-		else if (slash)
-			*slash = '\0';
-		else
-			snprintf(parent, sizeof(parent), ".");
+		snprintf(copy, sizeof(copy), "%s", out);
+		parent = dirname(copy);
 		if (stat(parent, &st) || !S_ISDIR(st.st_mode))
 			die_usage("--out '%s': its parent directory %s does not exist", out, parent);
 	}

@@ -2,7 +2,7 @@
 # closing line CI reads. The sourcing script sets top (the checkout).
 # shellcheck shell=bash
 bin="${PW_BIN_DIR:-bench}"
-[[ "$bin" = /* ]] || bin="$top/$bin"
+[[ "$bin" = /* ]] || bin="${top:?the sourcing script sets top}/$bin"
 pass=0
 fail=0
 skip=0
