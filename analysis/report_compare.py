@@ -10,10 +10,13 @@ def _f(x, digits):
     return "n/a" if x == "" else f"{float(x):.{digits}f}"
 
 
-def _few(rounds):
-    """Fewer than 6 rounds: no sign-test interval of the median reaches 95%
-    (every round on one side happens by chance 2/2^5 = 6.25% of the time at 5)."""
-    return rounds.isdigit() and int(rounds) < 6
+def _few(r):
+    """Fewer than 6 rounds, so no 95% verdict: chase says so in
+    verdict_reason (stats.c decides it); runs written before that column
+    are read by their nr_rounds."""
+    if "verdict_reason" in r:
+        return r["verdict_reason"] == "fewer_than_6_rounds"
+    return r["nr_rounds"].isdigit() and int(r["nr_rounds"]) < 6
 
 
 def _said(v, why, a, b):
@@ -23,10 +26,10 @@ def _said(v, why, a, b):
             }.get(v, v)
 
 
-def _effective(v, rounds):
-    if _few(rounds):
+def _effective(r):
+    if _few(r):
         return "cannot decide (fewer than 6 rounds)"
-    return "cannot decide" if v.startswith("cannot decide") else v
+    return "cannot decide" if r["verdict"].startswith("cannot decide") else r["verdict"]
 
 
 def _gt0(x):
@@ -36,7 +39,7 @@ def _gt0(x):
 def _largest_sentence(a, b, last):
     at, rm, lo, hi, rounds = (human(int(last["footprint_bytes"])), last["ratio_median"], last["ratio_lo"],
                               last["ratio_hi"], last["nr_rounds"])
-    ev = _effective(last["verdict"], rounds)
+    ev = _effective(last)
     if ev == f"{a} slower":
         s = f"At {at}, {a} is {float(rm):.2f}x slower than {b} (95% interval {float(lo):.2f}–{float(hi):.2f} over {rounds} rounds)."
     elif ev == f"{b} slower" and _gt0(rm):
@@ -47,7 +50,7 @@ def _largest_sentence(a, b, last):
     elif ev == "no difference":
         s = (f"At {at}, no difference is measurable between {a} and {b} (ratio {float(rm):.2f}, 95% interval"
              f" {float(lo):.2f}–{float(hi):.2f} over {rounds} rounds).")
-    elif _few(rounds):
+    elif _few(last):
         s = (f"At {at}, the data cannot decide whether {b} is faster than {a}: {rounds} rounds are fewer than 6, and"
              " fewer than 6 rounds can never give a 95% verdict (even with every round on one side, chance alone"
              f" does that {'%.3g' % (100 * 2 ** (1 - int(rounds)))}% of the time). The per-round ratios {a}/{b} span"
@@ -99,14 +102,14 @@ def backings_compared(src, out):
         n = {"fast": 0, "slow": 0, "same": 0, "und": 0, "few": 0, "none": 0}
         for r in shown:
             v, rounds = r["verdict"], r["nr_rounds"]
-            ev = _effective(v, rounds)
+            ev = _effective(r)
             said = v or "none recorded"
-            if _few(rounds) and not v.startswith("cannot decide"):
+            if _few(r) and not v.startswith("cannot decide"):
                 said = f"cannot decide (fewer than 6 rounds; recorded as {said})"
             out.append(f"| {human(int(r['footprint_bytes']))} | {r['ns_a_median']} | {r['ns_b_median']} |"
                        f" {_f(r['ratio_median'], 3)} | [{_f(r['ratio_lo'], 3)}, {_f(r['ratio_hi'], 3)}] |"
                        f" {_f(r['ratio_min'], 3)}–{_f(r['ratio_max'], 3)} | {rounds} | {said} |")
-            n["few"] += _few(rounds)
+            n["few"] += _few(r)
             key = ("fast" if ev == f"{a} slower" else "slow" if ev == f"{b} slower" else "same"
                    if ev == "no difference" else "und" if ev.startswith("cannot decide") else "none")
             n[key] += 1

@@ -294,6 +294,23 @@ class Report(Fixtures):
         self.assertIn('"thp: ', gp)  # the thp verdict line in the title
         self.assertTrue(os.path.getsize(os.path.join(d, "plots", "tlbprobe.png")) > 0)
 
+    def test_few_rounds_said_from_the_reason_token(self):
+        d = self.copy("five")
+        p = os.path.join(d, "compare.csv")
+        with open(p, newline="") as f:
+            r = csv.DictReader(f)
+            fields, rows = r.fieldnames, list(r)
+        for row in rows:
+            row.update(nr_rounds="5", verdict="undecided", verdict_reason="fewer_than_6_rounds")
+        with open(p, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=fields)
+            w.writeheader()
+            w.writerows(rows)
+        md = self.report(d)
+        self.assertIn("| 5 | cannot decide (fewer than 6 rounds) |", md)
+        self.assertIn("5 rounds are fewer than 6", md)
+        self.assertIn("All of them have fewer than 6 rounds", md)
+
     def test_refusals(self):
         p = run_pagewalk("report", os.path.join(self.tmp, "nowhere"))
         self.assertEqual((p.returncode, len(p.stderr.strip().splitlines())), (2, 1), p.stderr)
