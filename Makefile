@@ -37,7 +37,7 @@ UNIT_BIN := $(BUILD)/tests/unit
 TIMED_BIN := $(BUILD)/tests/timed
 
 .DELETE_ON_ERROR:
-.PHONY: all test check unit timed e2e analysis memcheck fuzz fuzz-replay clean format
+.PHONY: all test check unit timed e2e analysis memcheck fuzz fuzz-replay numa-vm clean format
 
 all: $(BENCHES)
 
@@ -68,7 +68,7 @@ test:
 	./scripts/deps.sh
 	$(MAKE) --no-print-directory check
 
-check: unit timed e2e analysis memcheck fuzz-replay
+check: unit timed e2e analysis memcheck fuzz-replay numa-vm
 
 unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs=2
@@ -81,6 +81,11 @@ e2e: $(BENCHES)
 	PW_BIN_DIR=$(BINDIR) ./tests/bad_input.sh
 	PW_BIN_DIR=$(BINDIR) ./tests/e2e.sh
 	PW_BIN_DIR=$(BINDIR) ./tests/restore_signals.sh
+
+# NUMA placement on a real multi-node kernel: a qemu (TCG) guest with two
+# nodes with CPUs and a memory-only one (skipped, with the reason, without qemu).
+numa-vm: $(UNIT_BIN) $(BENCHES)
+	PW_BIN_DIR=$(BINDIR) PW_UNIT_BIN=$(UNIT_BIN) ./tests/numa_vm.sh
 
 # valgrind memcheck on a small chase and a small tlbprobe run: no invalid
 # access, no use of uninitialised memory, no definite leak.

@@ -9,7 +9,8 @@ prog="run_all.sh"
 
 usage() {
 	cat <<USAGE
-usage: ./run_all.sh [--quick] [--out DIR] [--max SIZE] [--help]
+usage: ./run_all.sh [--quick] [--out DIR] [--max SIZE] [--cpu-node N]
+                   [--mem-node N] [--pt-node N] [--help]
 
 Measure what address translation costs on this machine: latency per load vs
 working set on 4 KiB pages, transparent huge pages and hugetlb 2 MiB and
@@ -17,12 +18,17 @@ working set on 4 KiB pages, transparent huge pages and hugetlb 2 MiB and
 results/<host>-<YYYYmmdd-HHMMSS>/ (or DIR); then the TLB probe: entries per
 level and the cost of a miss, inferred from timing and set against CPUID and
 the vendor's numbers. As root, hugetlb pools are raised for the run and
-restored afterwards, also on Ctrl-C.
+restored afterwards, also on Ctrl-C. On a machine with two or more NUMA
+nodes, a placement matrix follows: data and page tables each on the local
+and on a remote node, against all-local (in DIR/numa/).
 
   --quick      a short run (--max 256M, fewer repetitions): under a minute
   --out DIR    the run directory (created; must not hold an earlier run)
   --max SIZE   largest footprint, K/M/G suffixes (default: the smaller of
                4G and a fifth of MemAvailable: four backings get a buffer each)
+  --cpu-node N run on a CPU of NUMA node N
+  --mem-node N bind the buffers' data to node N (main sweep and probe)
+  --pt-node N  put the buffers' page tables on node N (main sweep and probe)
   --help       show this help
 
 Exit codes: 0 done, 1 failed, 2 bad usage, 4 a capability is missing,
@@ -38,6 +44,8 @@ bad() {
 quick=0
 out=""
 max=""
+node_args=() # --cpu-node, --mem-node, --pt-node: checked by chase
+cpu_node=()
 declare -A given=()
 while [[ $# -gt 0 ]]; do
 	opt="${1%%=*}"
@@ -64,6 +72,17 @@ while [[ $# -gt 0 ]]; do
 	--max=*)
 		max="${1#--max=}"
 		[[ -n "$max" ]] || bad "--max needs a size such as 256M or 4G (got an empty value)"
+		;;
+	--cpu-node | --mem-node | --pt-node)
+		[[ $# -ge 2 && -n "$2" ]] || bad "$1 needs a node number"
+		node_args+=("$1" "$2")
+		[[ "$1" != --cpu-node ]] || cpu_node=("$1" "$2")
+		shift
+		;;
+	--cpu-node=* | --mem-node=* | --pt-node=*)
+		[[ -n "${1#*=}" ]] || bad "${1%%=*} needs a node number (got an empty value)"
+		node_args+=("$1")
+		[[ "$opt" != --cpu-node ]] || cpu_node=("$1")
 		;;
 	--help | -h)
 		usage
@@ -122,7 +141,8 @@ fi
 "$here/scripts/deps.sh"
 make -s -C "$here" all >&2
 
-args=(--out "$out" --backing "4k,thp,hugetlb2m,hugetlb1g" --series "rand:64,seq:64,rand:4K:stagger")
+args=(--out "$out" --backing "4k,thp,hugetlb2m,hugetlb1g" --series "rand:64,seq:64,rand:4K:stagger"
+	${node_args[@]+"${node_args[@]}"})
 # As root, hugetlb pools are raised as needed and restored at exit; otherwise
 # hugetlb backings run from pages already reserved, or are skipped with the
 # command that would reserve them.
@@ -137,18 +157,27 @@ else
 	fi
 	args+=(--max "$max")
 fi
-probe_args=(--out "$out" --backing "4k,thp,hugetlb2m,hugetlb1g")
+probe_args=(--out "$out" --backing "4k,thp,hugetlb2m,hugetlb1g" ${node_args[@]+"${node_args[@]}"})
 if [[ "$(id -u)" -eq 0 ]]; then
 	probe_args+=(--reserve)
 fi
 # --quick probes 4k and thp only: thp alone tells whether huge pages get
 # huge TLB entries, and the whole run stays under a minute.
 if [[ $quick -eq 1 ]]; then
-	probe_args=(--out "$out" --backing "4k,thp" --quick)
+	probe_args=(--out "$out" --backing "4k,thp" --quick ${node_args[@]+"${node_args[@]}"})
+fi
+# The placement matrix: rand stride 64 beyond the L2 TLB's reach, 4k and
+# thp, each with data and page tables local or remote (chase picks the
+# nearest remote node with memory).
+matrix_args=(--out "$out/numa" --numa-matrix --backing "4k,thp" --series "rand:64" --min 64M
+	--points-per-octave 1 ${cpu_node[@]+"${cpu_node[@]}"})
+if [[ $quick -eq 1 ]]; then
+	matrix_args+=(--max 256M --reps 6 --rep-ms 3)
 fi
 if [[ -t 2 ]]; then
 	args+=(--progress)
 	probe_args+=(--progress)
+	matrix_args+=(--progress)
 fi
 
 echo "$prog: measuring into $out" >&2
@@ -193,6 +222,20 @@ if [[ $rc -eq 0 && $interrupted -eq 0 ]]; then
 	if [[ $rc -ne 0 && $rc -ne 130 ]]; then
 		echo "$prog: tlbprobe failed (exit $rc); the chase results are complete in $out" >&2
 		probe_failed=1
+	fi
+fi
+if [[ $rc -eq 0 && $interrupted -eq 0 ]]; then
+	has_memory="$(cat /sys/devices/system/node/has_memory 2>/dev/null || echo 0)"
+	if [[ "$has_memory" =~ ^[0-9]+$ ]]; then
+		echo "$prog: one NUMA node with memory (node $has_memory): nothing is remote, so the placement matrix is skipped" >&2
+	else
+		echo "$prog: NUMA placement matrix (nodes with memory: $has_memory)" >&2
+		run_step "$here/bench/chase" "${matrix_args[@]}"
+		if [[ $rc -ne 0 && $rc -ne 130 ]]; then
+			echo "$prog: the placement matrix failed (exit $rc); the other results are complete in $out" >&2
+			probe_failed=1
+			rc=0
+		fi
 	fi
 fi
 # A signal from here on only marks the run interrupted: the plots and the

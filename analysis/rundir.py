@@ -11,10 +11,13 @@ import os
 # "format_version" into meta.json. Raise both together.
 FORMAT_VERSION = 1
 
-# A row is identified by these columns (nodes join when runs carry them).
+# A row is identified by these columns. Not by its NUMA nodes: two runs with
+# different placements compare point by point (a placement matrix, with
+# several placements in one run, has its own reader in numa.py).
 KEY_COLUMNS = ("backing", "pattern", "stride_bytes", "stagger", "footprint_bytes")
+NODE_COLUMNS = ("cpu_node", "mem_node", "pt_node")
 NEEDED_COLUMNS = KEY_COLUMNS + ("ns_median", "ns_min", "ns_p90", "nr_reps")
-INT_COLUMNS = ("stride_bytes", "stagger", "footprint_bytes", "nr_reps", "page_kb")
+INT_COLUMNS = ("stride_bytes", "stagger", "footprint_bytes", "nr_reps", "page_kb") + NODE_COLUMNS
 
 
 class RunError(Exception):
@@ -53,7 +56,7 @@ class Run:
 
 
 def row_key(r):
-    return tuple(r[c] for c in KEY_COLUMNS) + ((r["nodes"],) if "nodes" in r else ())
+    return tuple(r[c] for c in KEY_COLUMNS)
 
 
 def _load_json(path):

@@ -21,6 +21,7 @@
 #include "memlimit.h"
 #include "opts.h"
 #include "place.h"
+#include "placements.h"
 #include "run.h"
 #include "series.h"
 #include "stats.h"
@@ -33,18 +34,24 @@ static const char CSV_HEADER[] =
 	"ns_median,ns_min,ns_p90,ns_lo,ns_hi,cycles_per_load,cycles_source,core_ghz,core_ghz_mul,"
 	"cycles_uncertain,nr_reps,nr_rerun,nr_disturbed,warm_ms,ns_alone,"
 	"loads_per_rep,dtlb_miss_per_load,stlb_hit_per_load,walk_per_load,"
-	"walk_cycles_per_load";
+	"walk_cycles_per_load,cpu_node,mem_node,pt_node";
 static const char CMP_HEADER[] =
 	"pattern,stride_bytes,stagger,footprint_bytes,backing_a,backing_b,ns_a_median,"
-	"ns_b_median,ratio_median,ratio_lo,ratio_hi,ratio_min,ratio_max,nr_rounds,verdict,verdict_reason";
+	"ns_b_median,ratio_median,ratio_lo,ratio_hi,ratio_min,ratio_max,nr_rounds,verdict,verdict_reason,"
+	"mem_node_a,pt_node_a,mem_node_b,pt_node_b";
 
 static struct {
-	const char *backings, *patterns, *strides;
+	const char *backings, *patterns, *strides, *placements;
 	uint64_t min, max, ppo, reps, rep_ms, warm_ms, alone_ms;
-	int stagger;
+	int stagger, numa_matrix;
 	/* Parsed */
 	const struct buf_backing *bk[MAX_ITEMS];
 	int nr_bk;
+	struct bufplace pl[PLACEMENTS_MAX]; /* --placements, --numa-matrix, or the one of --mem/pt-node */
+	int nr_pl;
+	const struct buf_backing *item_bk[MAX_ITEMS]; /* the buffers: every backing x placement */
+	struct bufplace place[MAX_ITEMS];
+	int nr_items;
 	const char *series;
 	struct chain_spec sr[MAX_ITEMS * MAX_ITEMS]; /* what is swept, in order */
 	int nr_sr;
@@ -66,6 +73,8 @@ static const struct opt_def defs[] = {
 	{ "reps", OPT_U64, &o.reps, "N", "kept repetitions per point, 3..1000 (default 10; one more is dropped)", 3, MEASURE_MAX_REPS },
 	{ "rep-ms", OPT_U64, &o.rep_ms, "MS", "minimum length of one repetition, 1..1000 ms (default 10)", 1, 1000 },
 	{ "warm-ms", OPT_U64, &o.warm_ms, "MS", "untimed chase before each repetition, on top of the page sweep that always runs, 0..10000 ms (default 0)", 0, 10000 },
+	{ "placements", OPT_STR, &o.placements, "LIST", "NUMA placements timed side by side, MEM:PT node pairs (data:page tables), e.g. 0:0,1:0,0:1,1:1" },
+	{ "numa-matrix", OPT_FLAG, &o.numa_matrix, NULL, "placements: data and page tables each on the local and on the nearest remote node (4 per backing)" },
 	{ "alone-ms", OPT_U64, &o.alone_ms, "MS", "check: after each point, chase every buffer alone this long; ns_alone column (default 0, off)", 0, 100000 },
 	OPT_PARENT_ROW(bench_opt_defs),
 	{ NULL, 0, NULL, NULL, NULL },
@@ -76,6 +85,57 @@ static struct bufset set;
 static struct ctr_set ctr;
 static struct clock_run clk;
 static struct disturb_total dist;
+
+/* The buffers: every backing at every placement, backing by backing. */
+static void parse_placements(void)
+{
+	char why[600];
+
+	bench_opt_place(&o.pl[0]);
+	o.nr_pl = 1;
+	if (o.placements && o.numa_matrix)
+		die_usage("--placements and --numa-matrix both choose the placements: give one");
+	if ((o.placements || o.numa_matrix) &&
+	    (bench_opt.mem_node != UINT64_MAX || bench_opt.pt_node != UINT64_MAX))
+		die_usage("--%s sets the data and page-table nodes itself: drop --mem-node and --pt-node",
+			  o.placements ? "placements" : "numa-matrix");
+	if (o.placements)
+		o.nr_pl = placements_parse("placements", o.placements, o.pl, PLACEMENTS_MAX);
+	if (o.numa_matrix) {
+		int cpu = bench_opt.cpu != UINT64_MAX ? (int)bench_opt.cpu : place_first_cpu();
+
+		if (placements_matrix(place_cpu_node(cpu), o.pl, why, sizeof(why)) < 0)
+			die_code(EXIT_MISSING, "--numa-matrix: %s", why);
+		o.nr_pl = 4;
+	}
+	if (o.nr_bk * o.nr_pl > MAX_ITEMS)
+		die_usage("%d backings at %d placements make %d buffers; at most %d", o.nr_bk, o.nr_pl,
+			  o.nr_bk * o.nr_pl, MAX_ITEMS);
+	for (int b = 0; b < o.nr_bk; b++)
+		for (int p = 0; p < o.nr_pl; p++) {
+			o.item_bk[o.nr_items] = o.bk[b];
+			o.place[o.nr_items++] = o.pl[p];
+		}
+}
+
+/* A quarter of the free memory of the most loaded node that data is bound
+ * to, per buffer bound there (UINT64_MAX when nothing is bound). */
+static uint64_t node_limit(void)
+{
+	uint64_t limit = UINT64_MAX;
+
+	for (int i = 0; i < o.nr_items; i++) {
+		int n = 0;
+
+		if (o.place[i].mem_node < 0)
+			continue;
+		for (int k = 0; k < o.nr_items; k++)
+			n += o.place[k].mem_node == o.place[i].mem_node;
+		if (place_node_free_bytes(o.place[i].mem_node) / 4 / (uint64_t)n < limit)
+			limit = place_node_free_bytes(o.place[i].mem_node) / 4 / (uint64_t)n;
+	}
+	return limit;
+}
 
 static void parse(int argc, char **argv)
 {
@@ -96,16 +156,20 @@ static void parse(int argc, char **argv)
 	for (int i = 0; i < o.nr_sr; i++)
 		if (o.sr[i].stride_bytes > o.max_stride)
 			o.max_stride = o.sr[i].stride_bytes;
-	if (bench_opt.cpu != UINT64_MAX && !place_cpu_allowed((int)bench_opt.cpu))
-		die_usage("--cpu %" PRIu64 ": not a CPU this process may run on", bench_opt.cpu);
+	parse_placements();
 	avail = memlimit_available(why, sizeof(why));
-	/* Leave three quarters of what is free to the system, split per backing. */
-	limit = avail / 4 / (uint64_t)o.nr_bk;
+	/* Leave three quarters of what is free to the system, split per buffer. */
+	limit = avail / 4 / (uint64_t)o.nr_items;
+	if (node_limit() < limit)
+		limit = node_limit();
 	if (!o.max)
 		o.max = limit < (1ull << 30) ? limit / BUF_HUGE_BYTES * BUF_HUGE_BYTES : 1ull << 30;
-	if (o.max > avail / (uint64_t)o.nr_bk * 9 / 10)
+	if (o.max > avail / (uint64_t)o.nr_items * 9 / 10)
 		die_usage("--max %" PRIu64 ": %d buffers of that size exceed the memory that can be had (%" PRIu64 " MiB: %s)",
-			  o.max, o.nr_bk, avail >> 20, why);
+			  o.max, o.nr_items, avail >> 20, why);
+	if (o.max > node_limit() * 4 * 9 / 10)
+		die_usage("--max %" PRIu64 ": the buffers bound to one NUMA node exceed its free memory "
+			  "(%" PRIu64 " MiB per buffer at most)", o.max, node_limit() * 4 * 9 / 10 >> 20);
 	if (o.min <= o.max && (double)o.ppo * log2((double)o.max / (double)o.min) + 2 > MAX_POINTS)
 		die_usage("--points-per-octave %" PRIu64 ": %.0f footprints from --min to --max; at most %d",
 			  o.ppo, (double)o.ppo * log2((double)o.max / (double)o.min) + 2, MAX_POINTS);
@@ -180,12 +244,13 @@ static void compare_row(struct datafile_csv *cmp, const struct chain_spec *cs, u
 	struct stats_pair sp;
 
 	stats_pair(ns_a, ns_b, o.reps, &sp);
-	if (datafile_csv_row(cmp, "%s,%" PRIu64 ",%d,%" PRIu64 ",%s,%s,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%zu,%s,%s",
+	if (datafile_csv_row(cmp, "%s,%" PRIu64 ",%d,%" PRIu64 ",%s,%s,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%zu,%s,%s,%d,%d,%d,%d",
 		       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,
 		       a->backing->name, b->backing->name, stats_median_of(ns_a, o.reps),
 		       stats_median_of(ns_b, o.reps), sp.ratio_median, sp.ratio_lo, sp.ratio_hi,
 		       sp.ratio_min, sp.ratio_max, sp.n, stats_verdict_name(sp.verdict),
-		       stats_verdict_reason(&sp)))
+		       stats_verdict_reason(&sp), a->place.mem_node, a->place.pt_node, b->place.mem_node,
+		       b->place.pt_node))
 		die_errno("writing %s", cmp->path);
 }
 
@@ -237,7 +302,7 @@ static int point(struct datafile_csv *csv, struct datafile_csv *cmp, const struc
 		datafile_per_load_cell(solo, sizeof(solo), o.alone_ms ? alone[i] : NAN);
 		for (int c = 1; c < CTR_NR; c++)
 			datafile_per_load_cell(cols[c], sizeof(cols[c]), measure_per_load(&t[i], (enum ctr_col)c));
-		if (datafile_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,%.4f,%s,%d,%" PRIu64 ",%u,%u,%.4f,%s,%" PRIu64 ",%s,%s,%s,%s",
+		if (datafile_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,%.4f,%s,%d,%" PRIu64 ",%u,%u,%.4f,%s,%" PRIu64 ",%s,%s,%s,%s,%d,%d,%d",
 			       b[i]->backing->name, hf >= BUF_HUGE_ENOUGH ? b[i]->backing->want_page_kb : 4, hf,
 			       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,
 			       t[i].st.median, t[i].st.min, t[i].st.p90, t[i].st.lo, t[i].st.hi,
@@ -245,10 +310,20 @@ static int point(struct datafile_csv *csv, struct datafile_csv *cmp, const struc
 			       gs.ghz, mul, isnan(cyc) && gs.agree == 0, o.reps, t[i].nr_rerun,
 			       t[i].nr_disturbed_kept, measure_warm_ms(&t[i], o.reps), solo,
 			       t[i].nr_trips * CHASE_UNROLL, cols[CTR_DTLB_MISS],
-			       cols[CTR_STLB_HIT], cols[CTR_WALK], cols[CTR_WALK_CYCLES]))
+			       cols[CTR_STLB_HIT], cols[CTR_WALK], cols[CTR_WALK_CYCLES],
+			       place_cpu_node((int)bench_opt.cpu), b[i]->place.mem_node, b[i]->place.pt_node))
 			die_errno("writing %s", csv->path);
-		if (i > 0)
-			compare_row(cmp, cs, fp, b[0], b[i], ns[0], ns[i]);
+		if (i > 0) {
+			/* Against the same backing's first placement (all local
+			 * with --numa-matrix); a backing's first, against b[0]. */
+			int base = 0;
+
+			while (base < i && b[base]->backing != b[i]->backing)
+				base++;
+			if (base == i)
+				base = 0;
+			compare_row(cmp, cs, fp, b[base], b[i], ns[base], ns[i]);
+		}
 	}
 	return 0;
 }
@@ -286,9 +361,9 @@ int main(int argc, char **argv)
 		info("counters: %d of %d columns counted%s%s", ctr.nr_counting, CTR_NR,
 		     ctr.why[0] ? ": " : "", ctr.why);
 	run.cleanup = release;
-	for (int i = 0; i < o.nr_bk; i++)
+	for (int i = 0; i < o.nr_items; i++)
 		sizes[i] = o.max;
-	if (bufset_setup(&set, o.bk, o.nr_bk, sizes, &run_stop) < 0)
+	if (bufset_setup(&set, o.item_bk, o.place, o.nr_items, sizes, &run_stop) < 0)
 		return run_finish(&run);
 	run_meta_write(&run);
 	if (set.nr == 0)

@@ -57,6 +57,7 @@ static struct {
 	int quick;
 	const struct buf_backing *bk[BUFSET_MAX];
 	int nr_bk;
+	struct bufplace place[BUFSET_MAX]; /* --mem-node, --pt-node */
 } o = {
 	.backings = "4k,thp", .min_pages = 8, .min_huge_pages = 2, .ppo = 8, .reps = 9, .rep_ms = 3,
 };
@@ -114,8 +115,9 @@ static void parse(int argc, char **argv)
 	if ((double)o.ppo * log2((double)o.max_pages / (double)o.min_pages) + 2 > MAX_POINTS)
 		die_usage("--points-per-octave %" PRIu64 ": too many page counts from --min-pages to --max-pages; at most %d",
 			  o.ppo, MAX_POINTS);
-	if (bench_opt.cpu != UINT64_MAX && !place_cpu_allowed((int)bench_opt.cpu))
-		die_usage("--cpu %" PRIu64 ": not a CPU this process may run on", bench_opt.cpu);
+	bench_opt_place(&o.place[0]);
+	for (int i = 1; i < BUFSET_MAX; i++)
+		o.place[i] = o.place[0];
 	buf_hugetlb.reserve = bench_opt.reserve;
 	buf_hugetlb.shrink = 1;
 	ctr_overrides_require(bench_opt.events);
@@ -360,7 +362,7 @@ int main(int argc, char **argv)
 
 	tlbjson_init(&rep, &run.machine.cpu);
 	plan_sizes(sizes);
-	if (bufset_setup(&set, o.bk, o.nr_bk, sizes, &run_stop) < 0)
+	if (bufset_setup(&set, o.bk, o.place, o.nr_bk, sizes, &run_stop) < 0)
 		return run_finish(&run);
 	if (set.nr == 0)
 		die_code(EXIT_MISSING, "none of the requested backings could be had (see above)");

@@ -1,10 +1,21 @@
 /* The rows every bench shares. */
 #include "benchopt.h"
 
-struct bench_opts bench_opt = { .cpu = UINT64_MAX, .seed = 1 };
+#include <inttypes.h>
+#include <limits.h>
+
+#include "bufplace.h"
+#include "die.h"
+#include "place.h"
+
+struct bench_opts bench_opt = { .cpu = UINT64_MAX, .seed = 1, .cpu_node = UINT64_MAX,
+				  .mem_node = UINT64_MAX, .pt_node = UINT64_MAX };
 
 const struct opt_def bench_opt_defs[] = {
 	{ "cpu", OPT_U64, &bench_opt.cpu, "N", "CPU to pin to (default: the first allowed)" },
+	{ "cpu-node", OPT_U64, &bench_opt.cpu_node, "N", "run on a CPU of NUMA node N (default: the node of --cpu)" },
+	{ "mem-node", OPT_U64, &bench_opt.mem_node, "N", "bind the buffers' data to node N, verified with move_pages (default: local)" },
+	{ "pt-node", OPT_U64, &bench_opt.pt_node, "N", "put the buffers' page tables on node N, verified per node (default: local)" },
 	{ "seed", OPT_U64, &bench_opt.seed, "N", "seed of the random orders (default 1)" },
 	{ "out", OPT_STR, &bench_opt.out, "DIR", "run directory (default results/<host>-<date>-<time>)" },
 	{ "reserve", OPT_FLAG, &bench_opt.reserve, NULL, "raise hugetlb pools as needed (root); restored at exit" },
@@ -16,3 +27,51 @@ const struct opt_def bench_opt_defs[] = {
 	{ "no-lock", OPT_FLAG, &bench_opt.no_lock, NULL, "do not wait for another pagewalk run to finish (both will read slow)" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
+
+/* A node option's value as a node that exists; exits 2 otherwise. */
+static int node_arg(const char *opt, uint64_t v)
+{
+	char nodes[512];
+
+	if (v > INT_MAX || !place_node_exists((int)v))
+		die_usage("--%s %" PRIu64 ": no such NUMA node (nodes: %s)", opt, v,
+			  place_node_list(nodes, sizeof(nodes)));
+	return (int)v;
+}
+
+int bench_opt_mem_node(const char *opt, uint64_t v)
+{
+	char nodes[512];
+	int node = node_arg(opt, v);
+
+	if (!place_node_mem_bytes(node))
+		die_usage("--%s %d: the node has no memory (nodes: %s)", opt, node,
+			  place_node_list(nodes, sizeof(nodes)));
+	return node;
+}
+
+void bench_opt_place(struct bufplace *pl)
+{
+	char nodes[512];
+
+	if (bench_opt.cpu != UINT64_MAX &&
+	    (bench_opt.cpu > INT_MAX || !place_cpu_allowed((int)bench_opt.cpu)))
+		die_usage("--cpu %" PRIu64 ": not a CPU this process may run on", bench_opt.cpu);
+	pl->mem_node = pl->pt_node = -1;
+	if (bench_opt.mem_node != UINT64_MAX)
+		pl->mem_node = bench_opt_mem_node("mem-node", bench_opt.mem_node);
+	if (bench_opt.pt_node != UINT64_MAX)
+		pl->pt_node = bench_opt_mem_node("pt-node", bench_opt.pt_node);
+	if (bench_opt.cpu_node != UINT64_MAX) {
+		int node = node_arg("cpu-node", bench_opt.cpu_node);
+
+		if (!place_node_nr_cpus(node))
+			die_usage("--cpu-node %d: the node has no CPU this process may run on (nodes: %s)",
+				  node, place_node_list(nodes, sizeof(nodes)));
+		if (bench_opt.cpu == UINT64_MAX)
+			bench_opt.cpu = (uint64_t)place_node_first_cpu(node);
+		else if (place_cpu_node((int)bench_opt.cpu) != node)
+			die_usage("--cpu %" PRIu64 " is on node %d, not on --cpu-node %d", bench_opt.cpu,
+				  place_cpu_node((int)bench_opt.cpu), node);
+	}
+}

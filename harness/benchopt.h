@@ -10,6 +10,7 @@
 
 struct bench_opts {
 	uint64_t cpu;            /* UINT64_MAX: the first allowed CPU */
+	uint64_t cpu_node, mem_node, pt_node; /* UINT64_MAX: not asked */
 	uint64_t seed;
 	const char *out, *hugetlbfs, *events;
 	int reserve, no_counters, progress, no_progress, no_lock;
@@ -18,5 +19,13 @@ struct bench_opts {
 /* Where the rows put their values; cpu unset, seed 1 before parsing. */
 extern struct bench_opts bench_opt;
 extern const struct opt_def bench_opt_defs[];
+
+struct bufplace;
+/* After opt_parse: check --cpu and the node options against this machine
+ * (exit 2 with one line listing the nodes that exist), resolve --cpu-node
+ * to a CPU, and fill pl with the data and page-table nodes (-1: default). */
+void bench_opt_place(struct bufplace *pl);
+/* v as a node with memory, for option opt; exits 2 with the node list. */
+int bench_opt_mem_node(const char *opt, uint64_t v);
 
 #endif

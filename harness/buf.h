@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bufplace.h"
+
 #define BUF_HUGE_BYTES (2ull << 20) /* PMD size on x86-64 with 4K base pages */
 /* Share of huge pages from which a row or buffer carries the huge page
  * size; below it the row says 4 and huge_fraction tells the mix. */
@@ -41,6 +43,7 @@ struct buf {
 	uint64_t populate_faults; /* page faults taken while populating */
 	const char *faults_path;  /* what counted them: papi, perf_event, rusage */
 	char faults_why[300];     /* why the paths before it were not used */
+	struct bufplace_check place; /* NUMA nodes asked for and found */
 };
 
 /* How hugetlb backings get their pages (set before buf_alloc). */

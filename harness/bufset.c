@@ -5,7 +5,14 @@
 #include "die.h"
 #include "machine.h"
 #include "opts.h"
+#include "place.h"
 
+/* Pages move_pages samples to tell where a buffer's data is. */
+#define BUFSET_NODE_SAMPLES 4096
+
+#include <inttypes.h>
+#include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -47,6 +54,39 @@ static int populate_counted(struct buf *b, volatile sig_atomic_t *stop, char *wh
 	return rc;
 }
 
+/* Bind the data, then populate under the page-table policy, so each lands
+ * where pl asks; the expected nodes default to the CPU's. */
+static int populate_placed(struct buf *b, const struct bufplace *pl, volatile sig_atomic_t *stop,
+			   char *why, size_t len)
+{
+	int here = place_cpu_node(sched_getcpu());
+	struct bufplace_pt pt;
+	int rc;
+
+	b->place.mem_node = pl->mem_node >= 0 ? pl->mem_node : here;
+	b->place.pt_node = pl->pt_node >= 0 ? pl->pt_node : here;
+	b->place.mem_bound = pl->mem_node >= 0;
+	if (bufplace_bind(b->base, b->bytes, pl->mem_node, why, len))
+		return -1;
+	if (b->backing->hugetlb && pl->mem_node >= 0) {
+		uint64_t kb = b->backing->want_page_kb, need = b->bytes / (kb * 1024);
+		long have = bufplace_node_free_huge(pl->mem_node, kb);
+
+		/* A hugetlb fault on a node without free pages is a SIGBUS. */
+		if (have >= 0 && (uint64_t)have < need) {
+			snprintf(why, len, "node %d has %ld free %" PRIu64 " kB pages, %" PRIu64 " needed; reserve them there with: "
+				 "echo %" PRIu64 " > /sys/devices/system/node/node%d/hugepages/hugepages-%" PRIu64 "kB/nr_hugepages",
+				 pl->mem_node, have, kb, need, need, pl->mem_node, kb);
+			return -1;
+		}
+	}
+	if (bufplace_pt_begin(&pt, pl->pt_node, why, len))
+		return -1;
+	rc = populate_counted(b, stop, why, len);
+	bufplace_pt_end(&pt, &b->place);
+	return rc;
+}
+
 /* Why THP may have been refused, as far as the process can tell. */
 static const char *thp_refusal(void)
 {
@@ -84,9 +124,11 @@ void bufset_parse_hugetlbfs(const char *list)
 	}
 }
 
-int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr,
-		 const uint64_t *bytes, volatile sig_atomic_t *stop)
+int bufset_setup(struct bufset *s, const struct buf_backing *const *bk,
+		 const struct bufplace *pl, int nr, const uint64_t *bytes,
+		 volatile sig_atomic_t *stop)
 {
+	static const struct bufplace local = { -1, -1 };
 	char why[320];
 
 	memset(s, 0, sizeof(*s));
@@ -97,7 +139,7 @@ int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr,
 		uint64_t page = (uint64_t)(k->want_page_kb > 2048 ? k->want_page_kb : 2048) * 1024;
 		struct buf *b = &s->b[s->nr];
 		int fail = buf_alloc(b, k, (bytes[i] + page - 1) / page * page, why, sizeof(why)) ||
-			   populate_counted(b, stop, why, sizeof(why)) ||
+			   populate_placed(b, pl ? &pl[i] : &local, stop, why, sizeof(why)) ||
 			   buf_verify(b, why, sizeof(why));
 
 		if (stop && *stop) {
@@ -108,6 +150,7 @@ int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr,
 			snprintf(why, sizeof(why), "only %.0f%% of the buffer is on huge pages: %s",
 				 100 * b->huge_fraction, thp_refusal());
 		else if (!fail) {
+			bufplace_verify_mem(b->base, b->bytes, BUFSET_NODE_SAMPLES, &b->place);
 			if (b->bytes < bytes[i])
 				warn("%s: sized to the %llu MiB the pool granted, not %llu MiB", k->name,
 				     (unsigned long long)(b->bytes >> 20),
@@ -120,6 +163,32 @@ int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr,
 		warn("skipping backing %s: %s", k->name, why);
 	}
 	return s->nr;
+}
+
+/* A count, or null when negative (unknown). */
+static void json_int_known(struct json *j, const char *key, int64_t v)
+{
+	if (v >= 0)
+		json_int(j, key, v);
+	else
+		json_null(j, key);
+}
+
+/* Where a buffer's data and page tables were asked to be, and found. */
+static void place_json(struct json *j, const struct bufplace_check *c)
+{
+	json_int(j, "mem_node", c->mem_node);
+	json_bool(j, "mem_node_bound", c->mem_bound);
+	json_num(j, "mem_node_verified", c->mem_verified);
+	json_int(j, "mem_node_sampled_pages", (int64_t)c->mem_sampled);
+	json_str(j, "mem_node_why", isnan(c->mem_verified) ? c->mem_why : NULL);
+	json_int(j, "pt_node", c->pt_node);
+	json_bool(j, "pt_node_bound", c->pt_bound);
+	json_num(j, "pt_node_verified", c->pt_verified);
+	json_int_known(j, "pt_growth_kb", c->pt_growth_kb);
+	json_int_known(j, "pt_own_kb", c->pt_own_kb);
+	json_bool(j, "pt_disturbed", c->pt_disturbed);
+	json_str(j, "pt_node_why", isnan(c->pt_verified) ? c->pt_why : NULL);
 }
 
 void bufset_json(struct json *j, const struct bufset *s)
@@ -142,6 +211,7 @@ void bufset_json(struct json *j, const struct bufset *s)
 		json_str(j, "via", b->via);
 		json_str(j, "verified_by", b->verified_by);
 		json_bool(j, "collapsed", b->collapsed);
+		place_json(j, &b->place);
 		if (b->faults_path) {
 			json_int(j, "populate_faults", (int64_t)b->populate_faults);
 			json_str(j, "populate_faults_path", b->faults_path);

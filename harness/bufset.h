@@ -32,9 +32,12 @@ int bufset_parse(const char *opt, const char *list, const struct buf_backing **o
 void bufset_parse_hugetlbfs(const char *list);
 
 /* Set up every backing of bk[0..nr) at bytes[i] (rounded up to its page
- * size). Returns the number obtained, or -1 when *stop was raised. */
-int bufset_setup(struct bufset *s, const struct buf_backing *const *bk, int nr,
-		 const uint64_t *bytes, volatile sig_atomic_t *stop);
+ * size), its data and page tables placed as pl[i] asks (pl NULL: the
+ * kernel's default everywhere). Returns the number obtained, or -1 when
+ * *stop was raised. */
+int bufset_setup(struct bufset *s, const struct buf_backing *const *bk,
+		 const struct bufplace *pl, int nr, const uint64_t *bytes,
+		 volatile sig_atomic_t *stop);
 /* "buffers", "skipped" and "hugetlb" members of meta.json. */
 void bufset_json(struct json *j, const struct bufset *s);
 /* Unmap every buffer, then put back every setting changed (pools). */

@@ -43,32 +43,16 @@ uint64_t disturb_parse_runq(const char *schedstat)
 	return wait;
 }
 
-/* Read a small proc file into buf; 0 or -1. */
-static int slurp(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
 void disturb_read(struct disturb_sample *s, int cpu)
 {
 	struct rusage ru;
 	char buf[8192];
 
 	s->nivcsw = getrusage(RUSAGE_THREAD, &ru) == 0 ? (uint64_t)ru.ru_nivcsw : UINT64_MAX;
-	s->runq_ns = slurp("/proc/thread-self/schedstat", buf, sizeof(buf)) == 0
+	s->runq_ns = knob_read_all("/proc/thread-self/schedstat", buf, sizeof(buf)) == 0
 			     ? disturb_parse_runq(buf)
 			     : UINT64_MAX;
-	s->steal_ticks = cpu >= 0 && slurp("/proc/stat", buf, sizeof(buf)) == 0
+	s->steal_ticks = cpu >= 0 && knob_read_all("/proc/stat", buf, sizeof(buf)) == 0
 				 ? disturb_parse_steal(buf, cpu)
 				 : UINT64_MAX;
 }

@@ -9,6 +9,9 @@
 #define KNOB_THP_DIR "/sys/kernel/mm/transparent_hugepage"
 #define KNOB_HUGEPAGES_DIR "/sys/kernel/mm/hugepages"
 
+/* Read a small proc or sysfs file whole into buf (NUL-terminated, cut at
+ * len - 1 bytes); 0, or -1 on failure or when it is empty. */
+int knob_read_all(const char *path, char *buf, unsigned len);
 /* Read the first line of path into buf (newline stripped); -1 on failure. */
 int knob_read(const char *path, char *buf, unsigned len);
 /* The [selected] word of a sysfs choice list such as "always [madvise]

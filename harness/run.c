@@ -74,6 +74,7 @@ static void meta_body(struct run *r, struct json *j)
 	json_arr_end(j);
 	json_int(j, "seed", (int64_t)r->seed);
 	machine_json(j, &r->machine);
+	place_numa_json(j, r->cpu);
 	vocab_json(j);
 	if (r->meta_extra)
 		r->meta_extra(j, r->ctx);
@@ -185,11 +186,13 @@ void run_start(struct run *r, const char *out, int argc, char **argv, uint64_t s
 	r->argv = argv;
 	r->seed = seed;
 	r->progress = !no_progress && (progress || isatty(STDERR_FILENO));
+	r->cpu = -1;
 	run_begin(r);
 	if (*cpu == UINT64_MAX)
 		*cpu = (uint64_t)place_first_cpu();
 	if (place_pin_cpu((int)*cpu))
 		die_errno("pinning to CPU %llu", (unsigned long long)*cpu);
+	r->cpu = (int)*cpu;
 }
 
 int run_finish(struct run *r)

@@ -29,6 +29,7 @@ struct run {
 	 * before the last meta.json, on every exit path after run_begin. */
 	void (*cleanup)(void *ctx);
 	int no_lock;               /* do not take the one-run-at-a-time lock */
+	int cpu;                   /* the CPU pinned to; -1 before */
 	/* Progress */
 	int progress;
 	uint64_t t0_ns;

@@ -3,7 +3,8 @@
 # what is missing (apt-get update first), otherwise print the exact command.
 set -euo pipefail
 
-pkgs=(build-essential pkg-config libpapi-dev libpfm4-dev libnuma-dev libcriterion-dev gnuplot-nox python3 valgrind)
+pkgs=(build-essential pkg-config libpapi-dev libpfm4-dev libnuma-dev libcriterion-dev gnuplot-nox python3 valgrind
+	qemu-system-x86 busybox-static) # the last two boot the multi-node test guest
 
 missing=()
 for p in "${pkgs[@]}"; do

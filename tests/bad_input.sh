@@ -94,6 +94,24 @@ row 2 "chase: unknown series flag" "$chase" --series rand:64:wobble --out "$d"
 row 2 "chase: a series twice" "$chase" --series rand:64,rand:64 --out "$d"
 row 2 "chase: cpu not allowed" "$chase" --cpu 4096 --out "$d"
 row 2 "chase: negative cpu" "$chase" --cpu -1 --out "$d"
+# A node one past the last this machine has (so the rows hold on any machine).
+nodes=(/sys/devices/system/node/node[0-9]*)
+nonode=$(( $(printf '%s\n' "${nodes[@]##*node}" | sort -n | tail -n 1) + 1 ))
+row 2 "chase: missing mem node" "$chase" --mem-node "$nonode" --out "$d"
+row 2 "chase: missing pt node" "$chase" --pt-node "$nonode" --out "$d"
+row 2 "chase: missing cpu node" "$chase" --cpu-node "$nonode" --out "$d"
+row 2 "chase: huge node number" "$chase" --mem-node 99999999999 --out "$d"
+row 2 "chase: node not a number" "$chase" --pt-node one --out "$d"
+row 2 "chase: empty node" "$chase" --cpu-node= --out "$d"
+row 2 "chase: node given twice" "$chase" --mem-node 0 --mem-node 0 --out "$d"
+row 2 "chase: missing placement node" "$chase" --placements "0:$nonode" --out "$d"
+row 2 "chase: placement not a pair" "$chase" --placements 0 --out "$d"
+row 2 "chase: placement not a number" "$chase" --placements 0:x --out "$d"
+row 2 "chase: placement twice" "$chase" --placements 0:0,0:0 --out "$d"
+row 2 "chase: placements with mem node" "$chase" --placements 0:0 --mem-node 0 --out "$d"
+row 2 "chase: placements and matrix" "$chase" --placements 0:0 --numa-matrix --out "$d"
+row 2 "tlbprobe: missing mem node" "$tp" --mem-node "$nonode" --out "$d"
+row 2 "tlbprobe: missing cpu node" "$tp" --cpu-node "$nonode" --out "$d"
 row 2 "chase: seed not a number" "$chase" --seed x --out "$d"
 row 2 "chase: event without a column" "$chase" --events bogus --out "$d"
 row 2 "chase: event with an empty name" "$chase" --events cycles= --out "$d"
@@ -128,6 +146,9 @@ row 2 "tlbprobe: --out parent missing" "$tp" --quick --out "$tmp/no/such"
 row 2 "tlbprobe: out cannot be created" "$tp" --out /proc/pagewalk-test
 # run_all.sh
 row 2 "run_all: unknown option" "$ra" --bogus --out "$d"
+row 2 "run_all: empty pt node" "$ra" --pt-node= --out "$d"
+row 2 "run_all: cpu node without value" "$ra" --out "$d" --cpu-node
+row 2 "run_all: mem node twice" "$ra" --mem-node 0 --mem-node 0 --out "$d"
 row 2 "run_all: bad max" "$ra" --max lots --out "$d"
 row 2 "run_all: max 0" "$ra" --max 0 --out "$d"
 row 2 "run_all: empty --out" "$ra" --quick --out=

@@ -13,7 +13,9 @@
 
 /* Tests that count with PAPI or perf_event share this lock; the test that
  * sets perf_event_paranoid=3 (which disables PAPI for everyone) holds it
- * alone, so parallel Criterion workers never see each other's setting. */
+ * alone, so parallel Criterion workers never see each other's setting. So
+ * does the NUMA placement test: its huge-page allocations compact memory,
+ * and a page of another test's buffer caught in migration faults twice. */
 #define COUNTERS_LOCK_PATH "/tmp/pagewalk-test-counters.lock"
 
 /* Take the lock, shared (LOCK_SH) or alone (LOCK_EX); released at exit. */

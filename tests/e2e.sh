@@ -94,6 +94,39 @@ if [[ "$n4k" -eq 0 && "$nthp" -eq 0 ]]; then ok "chase: huge_fraction 0 for 4k, 
 nrows="$(($(wc -l <"$run/chase.csv") - 1))"
 if [[ "$nrows" -ge 40 ]]; then ok "chase: rows for both backings and series"; else ko "chase: row count" "$nrows"; fi
 
+# NUMA placement asked for explicitly, on a node this machine has: the data
+# and page tables are verified there, the thread's node by getcpu, and the
+# rows carry the nodes.
+n0="$(sed 's/[,-].*//' /sys/devices/system/node/has_cpu 2>/dev/null || echo 0)"
+run="$tmp/nodes"
+if "$chase" --cpu-node "$n0" --mem-node "$n0" --pt-node "$n0" --backing 4k,thp --min 32M --max 64M \
+	--reps 3 --rep-ms 1 --out "$run" 2>"$tmp/err"; then
+	ok "chase: --cpu-node, --mem-node and --pt-node $n0 run"
+else
+	ko "chase: node options" "$(tail -n 3 "$tmp/err")"
+fi
+if jq_ok "$run/meta.json" "(j['numa']['cpu_node'] == $n0 and j['numa']['cpu_node_verified'] and
+	sorted(b['backing'] for b in j['buffers']) == ['4k', 'thp'] and
+	all(b['mem_node'] == $n0 and b['mem_node_bound'] and b['mem_node_verified'] >= 0.99 for b in j['buffers']))"; then
+	ok "chase: data verified on node $n0 for 4k and thp"
+else
+	ko "chase: data on node $n0" "$(python3 -c 'import json,sys; print([(b["backing"], b["mem_node_verified"]) for b in json.load(open(sys.argv[1]))["buffers"]])' "$run/meta.json")"
+fi
+if [[ "$(id -u)" -ne 0 ]]; then
+	skipped "chase: page tables on node $n0" "verifying needs root (/proc/sys/vm/stat_refresh)"
+elif jq_ok "$run/meta.json" "all(b['pt_node'] == $n0 and b['pt_node_bound'] and b['pt_growth_kb'] >= 64 and
+	(b['pt_disturbed'] or b['pt_node_verified'] >= 0.9) for b in j['buffers'])"; then
+	ok "chase: page tables verified on node $n0 for 4k and thp"
+else
+	ko "chase: page tables on node $n0" "$(python3 -c 'import json,sys; print([(b["backing"], b["pt_node_verified"], b["pt_growth_kb"]) for b in json.load(open(sys.argv[1]))["buffers"]])' "$run/meta.json")"
+fi
+if awk -F, -v n="$n0" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$c["cpu_node"] != n || $c["mem_node"] != n || $c["pt_node"] != n { bad++ } END { exit bad > 0 || NR < 3 }' "$run/chase.csv"; then
+	ok "chase: rows carry cpu_node, mem_node and pt_node"
+else
+	ko "chase: node columns" "$(head -n 2 "$run/chase.csv")"
+fi
+
 # --alone-ms: each row also gets its chain timed alone, right after the
 # interleaved rounds; meta.json sums up how far apart the two are.
 run="$tmp/alone"
@@ -174,6 +207,19 @@ for f in meta.json chase.csv compare.csv REPORT.md plots/latency.png plots/laten
 done
 st="$(json_scalar "$run/meta.json" status)"
 if [[ "$st" == complete ]]; then ok "run_all --quick: status complete"; else ko "run_all --quick: status" "$st"; fi
+# The placement matrix runs where two nodes have memory, else one line says why not.
+if [[ "$(cat /sys/devices/system/node/has_memory 2>/dev/null || echo 0)" =~ ^[0-9]+$ ]]; then
+	if [[ "$(grep -c 'placement matrix is skipped' "$tmp/err")" -eq 1 ]] && [[ ! -e "$run/numa" ]] &&
+		grep -q '^Not measured: this machine has one NUMA node with memory' "$run/REPORT.md"; then
+		ok "run_all --quick: one node, the placement matrix skipped with its reason"
+	else
+		ko "run_all --quick: placement matrix on one node" "no single reason line, or a numa/ directory"
+	fi
+elif [[ -s "$run/numa/compare.csv" ]] && grep -q '^## NUMA placement matrix' "$run/REPORT.md"; then
+	ok "run_all --quick: placement matrix measured and reported"
+else
+	ko "run_all --quick: placement matrix" "no numa/compare.csv or no section"
+fi
 
 # Both core-clock estimates recorded per run and per row; the report sets
 # the L1 latency beside the published one (or says there is none).
@@ -216,7 +262,7 @@ fi
 # A row that cannot be written fails the run (exit 1, status failed, one
 # line naming the file) and leaves the file ending in a whole row.
 rc=0
-(trap '' XFSZ; ulimit -f 9; exec "$chase" --max 64M --reps 3 --rep-ms 1 --out "$tmp/fsz") 2>"$tmp/fsz.err" || rc=$?
+(trap '' XFSZ; ulimit -f 12; exec "$chase" --max 128M --reps 3 --rep-ms 1 --out "$tmp/fsz") 2>"$tmp/fsz.err" || rc=$?
 if [[ $rc -eq 1 ]] && grep -q "error: writing $tmp/fsz/chase.csv: File too large" "$tmp/fsz.err" &&
 	[[ "$(json_scalar "$tmp/fsz/meta.json" status)" == failed ]] && rows_whole "$tmp/fsz/chase.csv" &&
 	[[ "$(tail -c 1 "$tmp/fsz/chase.csv" | od -An -c | tr -d ' ')" == '\n' ]]; then

@@ -22,6 +22,9 @@ from analysis.units import human_bytes  # noqa: E402
 FIXTURE = os.path.join(HERE, "fixtures", "run_small")
 # A chase run with tlbprobe --quick beside it (4k and thp).
 PROBED = os.path.join(HERE, "fixtures", "run_probe")
+# A run from the three-node test guest (tests/numa_vm.sh): data and page
+# tables on node 0, and a placement matrix in numa/ (node 1 remote).
+NUMA = os.path.join(HERE, "fixtures", "run_numa")
 PAGEWALK = os.path.join(ROOT, "pagewalk")
 
 
@@ -222,6 +225,51 @@ class Refusals(Fixtures):
 
 class Report(Fixtures):
     """pagewalk report rebuilds REPORT.md and the plots from the data alone."""
+
+    def test_numa_matrix_rows_are_placement_over_all_local(self):
+        d = self.copy("numa", src=NUMA)
+        md = self.report(d)
+        sec = md.split("## NUMA placement matrix", 1)[1].split("\n## ", 1)[0]
+        with open(os.path.join(d, "numa", "compare.csv"), newline="") as f:
+            pairs = [r for r in csv.DictReader(f) if r["backing_a"] == r["backing_b"]]
+        self.assertEqual(len(pairs), 12)  # 2 backings x 3 placements x 2 footprints
+        for r in pairs:
+            # compare.csv has all-local / placement; the section, its inverse.
+            label = "data {}, page tables {}".format(
+                *("local" if r[k] == "0" else f"remote (node {r[k]})" for k in ("mem_node_b", "pt_node_b")))
+            lo, hi = 1 / float(r["ratio_hi"]), 1 / float(r["ratio_lo"])
+            row = (f"| {r['backing_b']} | {human_bytes(int(r['footprint_bytes']))} | {label} |"
+                   f" {float(r['ns_a_median']):.1f} | {float(r['ns_b_median']):.1f} | {1 / float(r['ratio_median']):.3f} |"
+                   f" [{lo:.3f}, {hi:.3f}] |")
+            self.assertIn(row, sec)
+        self.assertIn("![each NUMA placement against all-local, per backing](plots/numa.png)", sec)
+        self.assertTrue(os.path.getsize(os.path.join(d, "plots", "numa.png")) > 0)
+        place = md.split("## NUMA placement\n", 1)[1].split("\n## ", 1)[0]
+        self.assertIn("3 NUMA nodes (node 0: 1 CPU, 1.0 GiB; node 1: 1 CPU, 1.0 GiB; node 2: no CPUs (memory only)", place)
+        self.assertIn("| node 1 | 20 | 10 | 20 |", place)
+        self.assertIn("| 4k | 0 | bound | 100.0% | 0 | bound | 100.0% | 128 kB |", place)
+
+    def test_numa_sections_on_one_node_and_old_runs(self):
+        one = self.copy("one", src=NUMA, edit_meta=lambda m: m["numa"].update(
+            nodes=m["numa"]["nodes"][:1], distance=[[10]]))
+        shutil.rmtree(os.path.join(one, "numa"))
+        md = self.report(one)
+        self.assertIn("Not measured: this machine has one NUMA node with memory, so nothing is remote.", md)
+        self.assertIn("With one node, every placement is local", md)
+        self.assertNotIn("Node distances", md)
+        old = self.copy("old", edit_meta=lambda m: m.pop("numa", None))
+        md = self.report(old)
+        self.assertIn("Not recorded: this run predates NUMA placement.", md)
+        self.assertIn("Not measured in this run", md)
+
+    def test_unverified_page_tables_say_why(self):
+        def edit(m):
+            for b in m["buffers"]:
+                b.update(pt_node_verified=None, pt_node_why="page tables not verified: flushing needs root")
+        d = self.copy("nopt", src=NUMA, edit_meta=edit)
+        md = self.report(d)
+        self.assertIn("| unverified |", md)
+        self.assertIn("- 4k: page tables not verified: flushing needs root", md)
 
     def report(self, d):
         for f in ("REPORT.md",):

@@ -15,7 +15,7 @@ Test(bufset, thp_refused_is_skipped_not_mislabelled)
 
 	/* The kernel then backs nothing of this process with THP. */
 	cr_assert_eq(prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0), 0);
-	cr_assert_eq(bufset_setup(&s, bk, 2, sizes, NULL), 1);
+	cr_assert_eq(bufset_setup(&s, bk, NULL, 2, sizes, NULL), 1);
 	cr_expect_str_eq(s.b[0].backing->name, "4k");
 	cr_assert_eq(s.nr_skipped, 1);
 	cr_expect(strncmp(s.skipped[0], "thp: ", 5) == 0, "%s", s.skipped[0]);
@@ -29,7 +29,7 @@ Test(bufset, both_kept_when_thp_is_given)
 	uint64_t sizes[2] = { 16ull << 20, 16ull << 20 };
 	struct bufset s;
 
-	if (bufset_setup(&s, bk, 2, sizes, NULL) != 2)
+	if (bufset_setup(&s, bk, NULL, 2, sizes, NULL) != 2)
 		cr_skip_test("THP not available here: %s", s.skipped[0]);
 	cr_expect_str_eq(s.b[1].backing->name, "thp");
 	cr_expect_geq(s.b[1].huge_fraction, 0.95);
