@@ -70,8 +70,10 @@ test:
 
 check: unit timed e2e analysis memcheck fuzz-replay numa-vm
 
+# The mTHP folio tests switch THP sizes machine-wide: run alone, after.
 unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs=2
+	PW_MTHP_LIVE=1 $(UNIT_BIN) --jobs=1 --filter 'mthp_live/*'
 
 # Timed tests run one at a time: two at once would share the two vCPUs.
 timed: $(TIMED_BIN)

@@ -18,11 +18,13 @@ working set on 4 KiB pages, transparent huge pages and hugetlb 2 MiB and
 results/<host>-<YYYYmmdd-HHMMSS>/ (or DIR); then the TLB probe: entries per
 level and the cost of a miss, inferred from timing and set against CPUID and
 the vendor's numbers. As root, hugetlb pools are raised for the run and
-restored afterwards, also on Ctrl-C. On a machine with two or more NUMA
+restored afterwards, also on Ctrl-C. As root on Linux 6.8 or later, a
+page-size ladder follows: 4k, every multi-size THP folio size (16K to 1M),
+thp and hugetlb2m side by side (in DIR/ladder/). On a machine with two or more NUMA
 nodes, a placement matrix follows: data and page tables each on the local
 and on a remote node, against all-local (in DIR/numa/).
 
-  --quick      a short run (--max 256M, fewer repetitions): under a minute
+  --quick      a short run (--max 256M, fewer repetitions): about a minute
   --out DIR    the run directory (created; must not hold an earlier run)
   --max SIZE   largest footprint, K/M/G suffixes (default: the smaller of
                4G and a fifth of MemAvailable: four backings get a buffer each)
@@ -162,7 +164,7 @@ if [[ "$(id -u)" -eq 0 ]]; then
 	probe_args+=(--reserve)
 fi
 # --quick probes 4k and thp only: thp alone tells whether huge pages get
-# huge TLB entries, and the whole run stays under a minute.
+# huge TLB entries, and the whole run stays near a minute.
 if [[ $quick -eq 1 ]]; then
 	probe_args=(--out "$out" --backing "4k,thp" --quick ${node_args[@]+"${node_args[@]}"})
 fi
@@ -174,10 +176,46 @@ matrix_args=(--out "$out/numa" --numa-matrix --backing "4k,thp" --series "rand:6
 if [[ $quick -eq 1 ]]; then
 	matrix_args+=(--max 256M --reps 6 --rep-ms 3)
 fi
+# The page-size ladder: 4k, every multi-size THP folio size the kernel
+# offers (16K to 1M), thp and hugetlb2m, interleaved, beyond the L2 TLB's
+# reach of 4K pages. Choosing a folio size writes sysfs: root only.
+ladder_backings="4k"
+for kb in 16 32 64 128 256 512 1024; do
+	if [[ -e /sys/kernel/mm/transparent_hugepage/hugepages-${kb}kB/enabled ]]; then
+		ladder_backings+=",mthp$([[ $kb -eq 1024 ]] && echo 1m || echo "${kb}k")"
+	fi
+done
+ladder_skip=""
+if [[ "$ladder_backings" == 4k ]]; then
+	ladder_skip="this kernel has no multi-size THP (Linux 6.8 or later has them)"
+elif [[ "$(id -u)" -ne 0 ]]; then
+	ladder_skip="choosing a folio size writes /sys/kernel/mm/transparent_hugepage: run as root"
+fi
+ladder_args=(--out "$out/ladder" --backing "$ladder_backings,thp,hugetlb2m" --series "rand:64,rand:4K:stagger"
+	--min 64M --points-per-octave 1 --reserve ${node_args[@]+"${node_args[@]}"})
+if [[ $quick -eq 1 ]]; then
+	ladder_args+=(--max 256M --reps 6 --rep-ms 3)
+else
+	# Ten buffers or so: at most a twelfth of MemAvailable each.
+	ladder_max=$((avail_kb * 1024 / 12 / 2097152 * 2097152))
+	ladder_args+=(--max $((ladder_max < 1073741824 ? ladder_max : 1073741824)))
+fi
+# The probe also takes 16K and 64K folios: does a folio need one TLB entry
+# or one per 4K page (PTE coalescing)?
+if [[ -z "$ladder_skip" ]]; then
+	probe_folios=""
+	for b in mthp16k mthp64k; do
+		[[ ",$ladder_backings," == *",$b,"* ]] && probe_folios+=",$b"
+	done
+	for i in "${!probe_args[@]}"; do
+		[[ "${probe_args[$i]}" == --backing ]] && probe_args[i + 1]+="$probe_folios"
+	done
+fi
 if [[ -t 2 ]]; then
 	args+=(--progress)
 	probe_args+=(--progress)
 	matrix_args+=(--progress)
+	ladder_args+=(--progress)
 fi
 
 echo "$prog: measuring into $out" >&2
@@ -224,20 +262,32 @@ if [[ $rc -eq 0 && $interrupted -eq 0 ]]; then
 		probe_failed=1
 	fi
 fi
-if [[ $rc -eq 0 && $interrupted -eq 0 ]]; then
-	has_memory="$(cat /sys/devices/system/node/has_memory 2>/dev/null || echo 0)"
-	if [[ "$has_memory" =~ ^[0-9]+$ ]]; then
-		echo "$prog: one NUMA node with memory (node $has_memory): nothing is remote, so the placement matrix is skipped" >&2
-	else
-		echo "$prog: NUMA placement matrix (nodes with memory: $has_memory)" >&2
-		run_step "$here/bench/chase" "${matrix_args[@]}"
-		if [[ $rc -ne 0 && $rc -ne 130 ]]; then
-			echo "$prog: the placement matrix failed (exit $rc); the other results are complete in $out" >&2
-			probe_failed=1
-			rc=0
-		fi
+# extra_step WHAT SKIP CMD...: after the sweep and the probe, one more run
+# into a subdirectory of the run, or, when SKIP is set, one line saying why
+# not. Its failure is reported, and the report still covers the rest.
+extra_step() {
+	local what="$1" skip="$2"
+	shift 2
+	[[ $rc -eq 0 && $interrupted -eq 0 ]] || return 0
+	if [[ -n "$skip" ]]; then
+		echo "$prog: the $what is skipped: $skip" >&2
+		return 0
 	fi
+	echo "$prog: $what" >&2
+	run_step "$@"
+	if [[ $rc -ne 0 && $rc -ne 130 ]]; then
+		echo "$prog: the $what failed (exit $rc); the other results are complete in $out" >&2
+		probe_failed=1
+		rc=0
+	fi
+}
+extra_step "page-size ladder" "$ladder_skip" "$here/bench/chase" "${ladder_args[@]}"
+has_memory="$(cat /sys/devices/system/node/has_memory 2>/dev/null || echo 0)"
+matrix_skip=""
+if [[ "$has_memory" =~ ^[0-9]+$ ]]; then
+	matrix_skip="one NUMA node with memory (node $has_memory), so nothing is remote"
 fi
+extra_step "NUMA placement matrix" "$matrix_skip" "$here/bench/chase" "${matrix_args[@]}"
 # A signal from here on only marks the run interrupted: the plots and the
 # report of what was measured take seconds, and are worth having.
 

@@ -82,31 +82,14 @@ def plot(d):
     mx = Matrix(d)
     if not mx.rows:
         return None
-    data = os.path.join(d, "plots", "data")
-    os.makedirs(data, exist_ok=True)
-    files, titles = [], []
-    for b in mx.backings():
-        for mem, pt in mx.placements():
-            pts = [(r["footprint"], r["ratio"]) for r in mx.rows
-                   if r["backing"] == b and (r["mem"], r["pt"]) == (mem, pt) and r["ratio"] is not None]
-            if not pts:
-                continue
-            f = os.path.join(data, f"numa_{b}_m{mem}_p{pt}.dat")
-            if os.path.exists(f):
-                os.remove(f)
-            render.write_series(f, pts)
-            files.append(f)
-            titles.append(f"{b}:data-{'L' if mem == mx.local else 'R'}/tables-{'L' if pt == mx.local else 'R'}")
-    try:
-        render.gnuplot("compare.gp", os.path.join(d, "plots", PLOT),
-                       {"files": " ".join(files), "titles": " ".join(titles), "logy": 0, "ref": 1,
-                        "ylabel": "ns per load / all-local (median of rounds)",
-                        "title": "NUMA placement: data and page tables local (L) or remote (R), against all-local"})
-    except (render.GnuplotMissing, OSError):
-        return 1
-    except Exception:  # gnuplot's own failure
-        return 1
-    return 0
+    lr = lambda n: "L" if n == mx.local else "R"  # noqa: E731
+    lines = [(f"numa_{b}_m{mem}_p{pt}", f"{b}:data-{lr(mem)}/tables-{lr(pt)}",
+              [(r["footprint"], r["ratio"]) for r in mx.rows
+               if r["backing"] == b and (r["mem"], r["pt"]) == (mem, pt) and r["ratio"] is not None])
+             for b in mx.backings() for mem, pt in mx.placements()]
+    return render.plot_lines(d, PLOT, lines, {
+        "logy": 0, "ref": 1, "ylabel": "ns per load / all-local (median of rounds)",
+        "title": "NUMA placement: data and page tables local (L) or remote (R), against all-local"})
 
 
 def section(src, out):

@@ -47,3 +47,30 @@ def write_series(path, points):
     with open(path, "x", encoding="utf-8") as f:
         for x, y in points:
             f.write(f"{x} {y}\n")
+
+
+def plot_lines(d, name, lines, variables):
+    """d/plots/<name>.{png,svg} through compare.gp: lines is a list of
+    (data file stem, title, [(x, y), ...]); the data files go to
+    d/plots/data/, replacing older ones. 0, or 1 when gnuplot is missing or
+    failed; None when there is nothing to draw."""
+    data = os.path.join(d, "plots", "data")
+    os.makedirs(data, exist_ok=True)
+    files, titles = [], []
+    for stem, title, pts in lines:
+        if not pts:
+            continue
+        f = os.path.join(data, f"{stem}.dat")
+        if os.path.exists(f):
+            os.remove(f)
+        write_series(f, pts)
+        files.append(f)
+        titles.append(title)
+    if not files:
+        return None
+    try:
+        gnuplot("compare.gp", os.path.join(d, "plots", name),
+                dict(variables, files=" ".join(files), titles=" ".join(titles)))
+    except (GnuplotMissing, OSError, subprocess.CalledProcessError):
+        return 1
+    return 0

@@ -9,7 +9,7 @@ import statistics
 from . import levels
 from .jsonq import fields, objects, strings
 from .report_compare import backings_compared
-from . import numa
+from . import ladder, numa
 from .report_numa import placement
 from .report_tlb import tlb
 from .source import Source, _n, assoc_said, dec_hex, is_uint, stride64
@@ -289,7 +289,7 @@ def how_to_read(src, out):
         out += f.read().rstrip("\n").split("\n")
 
 
-SECTIONS = (title, machine, buffers, placement, plateaus, backings_compared, tlb, numa.section, plots, how_to_read)
+SECTIONS = (title, machine, buffers, placement, plateaus, backings_compared, tlb, ladder.section, numa.section, plots, how_to_read)
 
 
 def render(d):

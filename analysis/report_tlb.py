@@ -42,6 +42,28 @@ def _geom_at(rows, pk, lvl):
     return "", ""
 
 
+def folio_entries(inferred, folio_kb):
+    """Lines on how many TLB entries a multi-size THP folio takes at L1,
+    from each mTHP backing's L1 knee (in 4 KiB pages) against 4k's."""
+    l1 = {x[0]: _fl(x[9]) for x in inferred if x[2] == "spread" and x[3] == "1" and _known(x[9])}
+    base = l1.get("4k")
+    lines = []
+    for b, kb in folio_kb.items():
+        if not (4 < kb < 2048) or b not in l1 or not base:
+            continue
+        pages, r = kb // 4, l1[b] / base
+        said = (f"{b}: its L1 knee is at {l1[b]:.0f} 4 KiB pages against {base:.0f} for 4k ({r:.2f}x), so a"
+                f" {kb} KiB folio of {pages} pages takes ")
+        if r < 1.5:
+            said += f"one entry per 4 KiB page ({pages} per folio): no coalescing at L1"
+        elif r >= 0.75 * pages:
+            said += "one entry for the whole folio: its 4 KiB PTEs are coalesced"
+        else:
+            said += f"about {pages / r:.1f} entries (one per {r:.1f} pages): partly coalesced"
+        lines.append(f"- {said}.")
+    return lines
+
+
 def tlb(src, out):
     t = src.tlb
     if t is None:
@@ -172,6 +194,12 @@ def tlb(src, out):
         out.append("")
     elif any(_fl(f[1]) > 4 for f in fits):
         out += ["Huge TLB entries: no verdict (no huge backing has a complete subpage0 or spread curve).", ""]
+    vocab = (src.probe_meta or src.meta or {}).get("vocab") or {}
+    folios = folio_entries(inferred, {b: int(k) for b, k in (vocab.get("backing_folio_kb") or {}).items()})
+    if folios:
+        out += ["Multi-size THP folios in the TLB (the direct test of PTE coalescing: a CPU that merges"
+                " contiguous, aligned 4 KiB PTEs into one entry reaches its L1 knee at proportionally more 4 KiB"
+                " pages):", ""] + folios + [""]
     rpass, rdist = q("refine.passes"), q("refine.passes_disturbed")
     if rpass:
         extra = (f" {rdist} pass(es) were skipped because the TLB was disturbed at the time (the 4K probe at 90% of"

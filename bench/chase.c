@@ -26,7 +26,7 @@
 #include "series.h"
 #include "stats.h"
 
-#define MAX_ITEMS 8
+#define MAX_ITEMS 12
 #define MAX_POINTS 512
 
 static const char CSV_HEADER[] =
@@ -34,7 +34,7 @@ static const char CSV_HEADER[] =
 	"ns_median,ns_min,ns_p90,ns_lo,ns_hi,cycles_per_load,cycles_source,core_ghz,core_ghz_mul,"
 	"cycles_uncertain,nr_reps,nr_rerun,nr_disturbed,warm_ms,ns_alone,"
 	"loads_per_rep,dtlb_miss_per_load,stlb_hit_per_load,walk_per_load,"
-	"walk_cycles_per_load,cpu_node,mem_node,pt_node";
+	"walk_cycles_per_load,cpu_node,mem_node,pt_node,folio_kb";
 static const char CMP_HEADER[] =
 	"pattern,stride_bytes,stagger,footprint_bytes,backing_a,backing_b,ns_a_median,"
 	"ns_b_median,ratio_median,ratio_lo,ratio_hi,ratio_min,ratio_max,nr_rounds,verdict,verdict_reason,"
@@ -62,7 +62,7 @@ static struct {
 };
 
 static const struct opt_def defs[] = {
-	{ "backing", OPT_STR, &o.backings, "LIST", "backings, comma-separated: 4k, thp, hugetlb2m, hugetlb1g (default 4k,thp)" },
+	{ "backing", OPT_STR, &o.backings, "LIST", "backings, comma-separated: 4k, mthp16k..mthp1m, thp, hugetlb2m, hugetlb1g (default 4k,thp)" },
 	{ "pattern", OPT_STR, &o.patterns, "LIST", "visiting orders: rand, seq (default rand)" },
 	{ "stride", OPT_STR, &o.strides, "LIST", "bytes between elements, multiples of 8, K/M/G ok (default 64)" },
 	{ "stagger", OPT_FLAG, &o.stagger, NULL, "put element i on a hashed line of its slot, so lines spread over cache sets even on huge pages" },
@@ -302,7 +302,7 @@ static int point(struct datafile_csv *csv, struct datafile_csv *cmp, const struc
 		datafile_per_load_cell(solo, sizeof(solo), o.alone_ms ? alone[i] : NAN);
 		for (int c = 1; c < CTR_NR; c++)
 			datafile_per_load_cell(cols[c], sizeof(cols[c]), measure_per_load(&t[i], (enum ctr_col)c));
-		if (datafile_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,%.4f,%s,%d,%" PRIu64 ",%u,%u,%.4f,%s,%" PRIu64 ",%s,%s,%s,%s,%d,%d,%d",
+		if (datafile_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,%.4f,%s,%d,%" PRIu64 ",%u,%u,%.4f,%s,%" PRIu64 ",%s,%s,%s,%s,%d,%d,%d,%u",
 			       b[i]->backing->name, hf >= BUF_HUGE_ENOUGH ? b[i]->backing->want_page_kb : 4, hf,
 			       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,
 			       t[i].st.median, t[i].st.min, t[i].st.p90, t[i].st.lo, t[i].st.hi,
@@ -311,7 +311,8 @@ static int point(struct datafile_csv *csv, struct datafile_csv *cmp, const struc
 			       t[i].nr_disturbed_kept, measure_warm_ms(&t[i], o.reps), solo,
 			       t[i].nr_trips * CHASE_UNROLL, cols[CTR_DTLB_MISS],
 			       cols[CTR_STLB_HIT], cols[CTR_WALK], cols[CTR_WALK_CYCLES],
-			       place_cpu_node((int)bench_opt.cpu), b[i]->place.mem_node, b[i]->place.pt_node))
+			       place_cpu_node((int)bench_opt.cpu), b[i]->place.mem_node, b[i]->place.pt_node,
+			       hf >= BUF_HUGE_ENOUGH ? buf_folio_kb(b[i]->backing) : 4))
 			die_errno("writing %s", csv->path);
 		if (i > 0) {
 			/* Against the same backing's first placement (all local

@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "cpuinfo.h"
 #include "knobs.h"
+#include "mthp.h"
 
 #include <sys/statfs.h>
 
@@ -220,12 +221,37 @@ static int alloc_hugetlb(struct buf *b, char *why, size_t len)
 	return 0;
 }
 
+/* mTHP: a 2 MiB aligned mapping (so every folio size is aligned) with
+ * MADV_HUGEPAGE; the folio size is chosen while populating. */
+static int alloc_mthp(struct buf *b, char *why, size_t len)
+{
+	if (mthp_usable(b->backing->folio_kb, why, len))
+		return -1;
+	if (map_aligned(b, b->bytes, why, len))
+		return -1;
+	if (madvise(b->base, b->bytes, MADV_HUGEPAGE)) {
+		snprintf(why, len, "madvise(MADV_HUGEPAGE): %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+#define MTHP_ROW(name, kb) \
+	{ name, 4, 0, alloc_mthp, "multi-size THP: " #kb " KiB anonymous folios (4 KiB PTEs), MADV_HUGEPAGE, that size alone enabled while populating", kb }
+
 const struct buf_backing buf_backings[] = {
-	{ "4k", 4, 0, alloc_4k, "anonymous mmap + MADV_NOHUGEPAGE: 4 KiB pages" },
-	{ "thp", 2048, 0, alloc_thp, "anonymous mmap, 2 MiB aligned + MADV_HUGEPAGE (+ MADV_COLLAPSE)" },
-	{ "hugetlb2m", 2048, 1, alloc_hugetlb, "hugetlb 2 MiB pages: MAP_HUGETLB, or a file on a hugetlbfs mount" },
-	{ "hugetlb1g", 1048576, 1, alloc_hugetlb, "hugetlb 1 GiB pages: MAP_HUGETLB, or a file on a hugetlbfs mount" },
-	{ NULL, 0, 0, NULL, NULL },
+	{ "4k", 4, 0, alloc_4k, "anonymous mmap + MADV_NOHUGEPAGE: 4 KiB pages", 0 },
+	MTHP_ROW("mthp16k", 16),
+	MTHP_ROW("mthp32k", 32),
+	MTHP_ROW("mthp64k", 64),
+	MTHP_ROW("mthp128k", 128),
+	MTHP_ROW("mthp256k", 256),
+	MTHP_ROW("mthp512k", 512),
+	MTHP_ROW("mthp1m", 1024),
+	{ "thp", 2048, 0, alloc_thp, "anonymous mmap, 2 MiB aligned + MADV_HUGEPAGE (+ MADV_COLLAPSE)", 0 },
+	{ "hugetlb2m", 2048, 1, alloc_hugetlb, "hugetlb 2 MiB pages: MAP_HUGETLB, or a file on a hugetlbfs mount", 0 },
+	{ "hugetlb1g", 1048576, 1, alloc_hugetlb, "hugetlb 1 GiB pages: MAP_HUGETLB, or a file on a hugetlbfs mount", 0 },
+	{ NULL, 0, 0, NULL, NULL, 0 },
 };
 
 const struct buf_backing *buf_backing_find(const char *name)
@@ -234,6 +260,16 @@ const struct buf_backing *buf_backing_find(const char *name)
 		if (!strcmp(k->name, name))
 			return k;
 	return NULL;
+}
+
+unsigned buf_folio_kb(const struct buf_backing *k)
+{
+	return k->folio_kb ? k->folio_kb : k->want_page_kb;
+}
+
+int buf_wants_large(const struct buf_backing *k)
+{
+	return buf_folio_kb(k) > 4;
 }
 
 int buf_alloc(struct buf *b, const struct buf_backing *backing, uint64_t bytes,
@@ -245,6 +281,7 @@ int buf_alloc(struct buf *b, const struct buf_backing *backing, uint64_t bytes,
 	b->asked_bytes = bytes;
 	b->verified_by = "none";
 	b->via = "mmap";
+	b->region_bytes = backing->folio_kb ? (uint64_t)backing->folio_kb * 1024 : BUF_HUGE_BYTES;
 	return backing->alloc(b, why, len);
 }
 
@@ -256,7 +293,43 @@ __attribute__((no_sanitize_address)) static void touch_pages(char *p, uint64_t l
 		((volatile char *)p)[off] = 1;
 }
 
+static int buf_populate_pages(struct buf *b, volatile sig_atomic_t *stop, char *why, size_t len);
+
+/* mTHP: only the asked folio size enabled while touching, its counters
+ * read around it; afterwards MADV_NOHUGEPAGE keeps khugepaged from
+ * collapsing the folios into 2 MiB pages during the run. */
+static int populate_folios(struct buf *b, volatile sig_atomic_t *stop, char *why, size_t len)
+{
+	unsigned kb = b->backing->folio_kb;
+	struct mthp_stats s0, s1;
+	struct mthp_scope scope;
+	int rc;
+
+	if (mthp_scope_begin(&scope, kb, why, len))
+		return -1;
+	b->folio_counted = mthp_stats_read(kb, &s0) == 0;
+	rc = buf_populate_pages(b, stop, why, len);
+	if (b->folio_counted && mthp_stats_read(kb, &s1) == 0) {
+		b->folio_alloc = s1.alloc - s0.alloc;
+		b->folio_fallback = s1.fallback - s0.fallback;
+	} else {
+		b->folio_counted = 0;
+	}
+	mthp_scope_end(&scope);
+	if (rc == 0 && madvise(b->base, b->bytes, MADV_NOHUGEPAGE)) {
+		snprintf(why, len, "madvise(MADV_NOHUGEPAGE) after populating: %s", strerror(errno));
+		return -1;
+	}
+	return rc;
+}
+
 int buf_populate(struct buf *b, volatile sig_atomic_t *stop, char *why, size_t len)
+{
+	return b->backing->folio_kb ? populate_folios(b, stop, why, len)
+				    : buf_populate_pages(b, stop, why, len);
+}
+
+static int buf_populate_pages(struct buf *b, volatile sig_atomic_t *stop, char *why, size_t len)
 {
 	uint64_t t0 = clock_ns();
 
@@ -384,7 +457,11 @@ double buf_huge_fraction_prefix(const struct buf *b, uint64_t bytes)
 		bytes = b->bytes;
 	if (!b->huge_map)
 		return b->huge_fraction;
-	nr = (bytes + BUF_HUGE_BYTES - 1) / BUF_HUGE_BYTES;
+	nr = (bytes + b->region_bytes - 1) / b->region_bytes;
+	if (nr > b->nr_regions)
+		nr = b->nr_regions;
+	if (nr == 0)
+		return b->huge_fraction;
 	for (uint64_t r = 0; r < nr; r++)
 		huge += b->huge_map[r];
 	return (double)huge / (double)nr;
@@ -399,6 +476,21 @@ static int measure(struct buf *b, char *why, size_t len)
 	if (buf_smaps_read(b->base, b->bytes, &sm)) {
 		snprintf(why, len, "no smaps entry for the %s buffer", b->backing->name);
 		return -1;
+	}
+	if (b->backing->folio_kb) {
+		uint64_t nr = b->bytes / b->region_bytes;
+
+		b->huge_map = calloc(nr ? nr : 1, 1);
+		b->nr_regions = nr;
+		if (!b->huge_map || mthp_verify(b->base, b->bytes, b->backing->folio_kb, b->huge_map,
+						&b->huge_fraction)) {
+			snprintf(why, len, "cannot tell the %s buffer's folio sizes: /proc/self/pagemap and "
+				 "/proc/kpageflags need root", b->backing->name);
+			return -1;
+		}
+		b->verified_by = "pagemap+kpageflags";
+		b->page_kb = 4;
+		return 0;
 	}
 	if (verify_pagemap(b) == 0) {
 		b->verified_by = "pagemap+kpageflags";

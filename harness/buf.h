@@ -19,10 +19,11 @@ struct buf;
 /* One row per backing; a new backing is a new row in buf.c. */
 struct buf_backing {
 	const char *name;      /* "4k", "thp", "hugetlb2m", "hugetlb1g" */
-	unsigned want_page_kb; /* the page size asked for */
+	unsigned want_page_kb; /* the page size asked for (the PTE's, 4, for mTHP) */
 	int hugetlb;           /* pages come from a hugetlb pool */
 	int (*alloc)(struct buf *b, char *why, size_t len);
 	const char *describe;  /* one line for --help */
+	unsigned folio_kb;     /* mTHP: the folio size asked for; 0 otherwise */
 };
 
 struct buf {
@@ -35,8 +36,9 @@ struct buf {
 	double huge_fraction;    /* share of bytes on huge pages, measured */
 	unsigned page_kb;        /* page size measured: 4, or 2048 when all huge */
 	const char *verified_by; /* "pagemap+kpageflags" or "smaps" */
-	uint8_t *huge_map;       /* per 2 MiB region: 1 when huge; NULL if unknown */
+	uint8_t *huge_map;       /* per region: 1 when huge (or one folio); NULL if unknown */
 	uint64_t nr_regions;
+	uint64_t region_bytes;   /* of huge_map: 2 MiB, or the mTHP folio size */
 	int collapsed;           /* MADV_COLLAPSE was used */
 	uint64_t asked_bytes;    /* before sizing to a hugetlb pool */
 	const char *via;         /* "mmap", "MAP_HUGETLB", "hugetlbfs file" */
@@ -44,6 +46,8 @@ struct buf {
 	const char *faults_path;  /* what counted them: papi, perf_event, rusage */
 	char faults_why[300];     /* why the paths before it were not used */
 	struct bufplace_check place; /* NUMA nodes asked for and found */
+	int folio_counted;        /* mTHP: the per-size counters were read */
+	uint64_t folio_alloc, folio_fallback; /* their growth while populating */
 };
 
 /* How hugetlb backings get their pages (set before buf_alloc). */
@@ -65,6 +69,11 @@ int buf_1g_supported_here(char *why, size_t len);
 long buf_hugetlbfs_page_kb(const char *dir, char *why, size_t len);
 
 const struct buf_backing *buf_backing_find(const char *name);
+/* The size of the memory blocks the backing asks for: the mTHP folio, else
+ * the page size. */
+unsigned buf_folio_kb(const struct buf_backing *k);
+/* Whether the backing asks for anything larger than 4 KiB pages or folios. */
+int buf_wants_large(const struct buf_backing *k);
 /* The table, for --help and tests; terminated by a NULL name. */
 extern const struct buf_backing buf_backings[];
 

@@ -19,7 +19,7 @@
 
 int bufset_parse(const char *opt, const char *list, const struct buf_backing **out, int max)
 {
-	char items[BUFSET_MAX][32], known[128] = "";
+	char items[BUFSET_MAX][32], known[256] = "";
 	int n = opt_split_list(list, items[0], 32, max < BUFSET_MAX ? max : BUFSET_MAX);
 
 	for (const struct buf_backing *k = buf_backings; k->name; k++)
@@ -146,7 +146,11 @@ int bufset_setup(struct bufset *s, const struct buf_backing *const *bk,
 			buf_free(b);
 			return -1;
 		}
-		if (!fail && k->want_page_kb > 4 && b->huge_fraction < 0.5)
+		if (!fail && k->folio_kb && b->huge_fraction < 0.5)
+			snprintf(why, sizeof(why), "only %.0f%% of the buffer is in %u kB folios (the kernel "
+				 "counted %" PRIu64 " such folio faults and %" PRIu64 " fallbacks): memory fragmented?",
+				 100 * b->huge_fraction, k->folio_kb, b->folio_alloc, b->folio_fallback);
+		else if (!fail && buf_wants_large(k) && b->huge_fraction < 0.5)
 			snprintf(why, sizeof(why), "only %.0f%% of the buffer is on huge pages: %s",
 				 100 * b->huge_fraction, thp_refusal());
 		else if (!fail) {
@@ -211,6 +215,11 @@ void bufset_json(struct json *j, const struct bufset *s)
 		json_str(j, "via", b->via);
 		json_str(j, "verified_by", b->verified_by);
 		json_bool(j, "collapsed", b->collapsed);
+		json_int(j, "folio_kb", buf_folio_kb(b->backing));
+		if (b->folio_counted) {
+			json_int(j, "folio_fault_alloc", (int64_t)b->folio_alloc);
+			json_int(j, "folio_fault_fallback", (int64_t)b->folio_fallback);
+		}
 		place_json(j, &b->place);
 		if (b->faults_path) {
 			json_int(j, "populate_faults", (int64_t)b->populate_faults);

@@ -10,7 +10,7 @@
 #include "knobs.h"
 #include "datafile.h"
 
-#define BUFSET_MAX 8
+#define BUFSET_MAX 12
 
 struct bufset {
 	struct buf b[BUFSET_MAX];    /* the backings obtained, in request order */

@@ -138,7 +138,7 @@ int knob_mthp(struct knob_mthp *out, int max)
 	return n;
 }
 
-#define KNOB_MAX_CHANGES 16
+#define KNOB_MAX_CHANGES 32
 
 static struct knob_change changes[KNOB_MAX_CHANGES];
 static int nr_changes;
@@ -172,7 +172,9 @@ int knob_set(const char *path, const char *value, char *why, unsigned len)
 		c = &changes[nr_changes];
 		memset(c, 0, sizeof(*c));
 		snprintf(c->path, sizeof(c->path), "%s", path);
-		if (knob_read(path, c->before, sizeof(c->before))) {
+		/* A choice list ("always [madvise] never") is saved as its
+		 * selected word: that is what writing it back takes. */
+		if (knob_read_choice(path, c->before, sizeof(c->before))) {
 			snprintf(why, len, "cannot read %s: %s", path, strerror(errno));
 			return -1;
 		}
@@ -182,10 +184,10 @@ int knob_set(const char *path, const char *value, char *why, unsigned len)
 	c->restored = 0;
 	if (write_value(path, value)) {
 		snprintf(why, len, "cannot write %s: %s", path, strerror(errno));
-		knob_read(path, c->after, sizeof(c->after));
+			knob_read_choice(path, c->after, sizeof(c->after));
 		return -1;
 	}
-	knob_read(path, c->after, sizeof(c->after));
+	knob_read_choice(path, c->after, sizeof(c->after));
 	return 0;
 }
 
@@ -198,7 +200,7 @@ void knob_restore_all(void)
 		if (c->restored)
 			continue;
 		if (write_value(c->path, c->before) == 0 &&
-		    knob_read(c->path, now, sizeof(now)) == 0 && !strcmp(now, c->before))
+		    knob_read_choice(c->path, now, sizeof(now)) == 0 && !strcmp(now, c->before))
 			c->restored = 1;
 		else
 			fprintf(stderr, "warning: could not restore %s to %s: %s\n", c->path,

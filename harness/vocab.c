@@ -16,6 +16,10 @@ void vocab_json(struct json *j)
 	for (const struct buf_backing *b = buf_backings; b->name; b++)
 		json_int(j, b->name, b->want_page_kb);
 	json_obj_end(j);
+	json_obj(j, "backing_folio_kb");
+	for (const struct buf_backing *b = buf_backings; b->name; b++)
+		json_int(j, b->name, buf_folio_kb(b));
+	json_obj_end(j);
 	json_obj(j, "backing_what");
 	for (const struct buf_backing *b = buf_backings; b->name; b++)
 		json_str(j, b->name, b->describe);

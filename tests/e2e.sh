@@ -207,9 +207,39 @@ for f in meta.json chase.csv compare.csv REPORT.md plots/latency.png plots/laten
 done
 st="$(json_scalar "$run/meta.json" status)"
 if [[ "$st" == complete ]]; then ok "run_all --quick: status complete"; else ko "run_all --quick: status" "$st"; fi
+# The page-size ladder: as root on a kernel with multi-size THP, every
+# mthp row verified in folios of its size, mapped by 4 KiB PTEs.
+if [[ "$(id -u)" -eq 0 ]] && compgen -G "/sys/kernel/mm/transparent_hugepage/hugepages-*kB/enabled" >/dev/null; then
+	if awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$1 ~ /^mthp/ { n++; want = $1; sub(/^mthp/, "", want); sub(/k$/, "", want); sub(/1m$/, "1024", want)
+			if ($c["huge_fraction"] < 0.95 || $c["page_kb"] != 4 || $c["folio_kb"] != want) bad++ }
+		END { exit bad > 0 || n == 0 }' "$run/ladder/chase.csv"; then
+		ok "run_all --quick: ladder rows in folios of their size (>= 95%), page_kb 4"
+	else
+		ko "run_all --quick: ladder rows" "missing, or an mthp row below 95% or mislabelled"
+	fi
+	if grep -q '^## Page-size ladder' "$run/REPORT.md" && grep -q 'This CPU .*folios below 2 MiB\|Some folio sizes below 2 MiB' "$run/REPORT.md" &&
+		[[ -s "$run/plots/ladder.png" ]]; then
+		ok "run_all --quick: the ladder's plot and its claim in REPORT.md"
+	else
+		ko "run_all --quick: ladder report" "no section, claim or plots/ladder.png"
+	fi
+	if grep -q '^- mthp16k: its L1 knee is at [0-9]* 4 KiB pages against' "$run/REPORT.md" &&
+		grep -q '^- mthp64k: its L1 knee is at [0-9]* 4 KiB pages against' "$run/REPORT.md"; then
+		ok "run_all --quick: tlbprobe says how many TLB entries 16K and 64K folios take"
+	else
+		ko "run_all --quick: folio TLB entries" "no L1 knee line for mthp16k and mthp64k in REPORT.md"
+	fi
+else
+	if [[ "$(grep -c 'page-size ladder is skipped' "$tmp/err")" -eq 1 ]]; then
+		ok "run_all --quick: the page-size ladder skipped with its reason"
+	else
+		ko "run_all --quick: ladder skip" "no single reason line"
+	fi
+fi
 # The placement matrix runs where two nodes have memory, else one line says why not.
 if [[ "$(cat /sys/devices/system/node/has_memory 2>/dev/null || echo 0)" =~ ^[0-9]+$ ]]; then
-	if [[ "$(grep -c 'placement matrix is skipped' "$tmp/err")" -eq 1 ]] && [[ ! -e "$run/numa" ]] &&
+	if [[ "$(grep -c 'placement matrix is skipped: one NUMA node' "$tmp/err")" -eq 1 ]] && [[ ! -e "$run/numa" ]] &&
 		grep -q '^Not measured: this machine has one NUMA node with memory' "$run/REPORT.md"; then
 		ok "run_all --quick: one node, the placement matrix skipped with its reason"
 	else

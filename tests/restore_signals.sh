@@ -33,12 +33,23 @@ state() {
 	done
 	awk '$3 == "hugetlbfs" { print $2 }' /proc/mounts
 	cat /sys/kernel/mm/transparent_hugepage/enabled /sys/kernel/mm/transparent_hugepage/defrag
+	mthp_state
+}
+
+# The multi-size THP controls, one line per size (none on older kernels).
+mthp_state() {
+	local f
+	for f in /sys/kernel/mm/transparent_hugepage/hugepages-*kB/enabled; do
+		[[ -e "$f" ]] && echo "$f $(<"$f")"
+	done
+	return 0
 }
 
 
 pool2m=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 before="$(state)"
 start_pool="$(<"$pool2m")"
+start_mthp="$(mthp_state)"
 
 # stop_at NAME SIGNAL WHEN OUT CMD...: run CMD (whose run directory is OUT)
 # in the foreground, as a user would: a background job would start with
@@ -60,11 +71,19 @@ stop_at() {
 				sleep 0.005
 			done
 			[[ $rose -eq 1 ]] || touch "$tmp/never-reached"
-		elif [[ "$when" == probe || "$when" == report ]]; then
+		elif [[ "$when" == mthp ]]; then
+			# As soon as a folio size has been switched for a buffer.
+			for _ in $(seq 1 4000); do
+				[[ "$(mthp_state)" != "$start_mthp" ]] && break
+				sleep 0.005
+			done
+			[[ "$(mthp_state)" != "$start_mthp" ]] || touch "$tmp/never-reached"
+		elif [[ "$when" == probe || "$when" == report || "$when" == ladder ]]; then
 			# The moment that step of the run has begun: the first file it
 			# makes (a file stays, where a short-lived process can be missed).
 			mark="$out/tlbprobe.csv"
 			[[ "$when" == report ]] && mark="$out/plots/data"
+			[[ "$when" == ladder ]] && mark="$out/ladder/chase.csv"
 			for _ in $(seq 1 30000); do
 				[[ -e "$mark" ]] && break
 				sleep 0.005
@@ -111,6 +130,15 @@ stop_at "tlbprobe SIGHUP at 0.5 s (population)" HUP 0.5 "$tmp/p3" "${probe[@]}"
 stop_at "run_all SIGINT while the pool is raised" INT pool "$tmp/f" "$top/run_all.sh" --quick
 stop_at "run_all SIGTERM at 4 s" TERM 4 "$tmp/g" "$top/run_all.sh" --quick
 stop_at "run_all SIGHUP during the probe" HUP probe "$tmp/rh" "$top/run_all.sh" --quick
+if [[ -n "$start_mthp" ]]; then
+	mthp=("$bin/chase" --backing "4k,mthp16k,mthp64k,mthp1m" --max 512M --reps 3 --rep-ms 5 --no-progress)
+	stop_at "chase SIGINT while a folio size is switched" INT mthp "$tmp/m1" "${mthp[@]}"
+	stop_at "chase SIGTERM while a folio size is switched" TERM mthp "$tmp/m2" "${mthp[@]}"
+	stop_at "run_all SIGTERM during the page-size ladder" TERM ladder "$tmp/rl" "$top/run_all.sh" --quick
+	stop_at "run_all SIGINT during the page-size ladder" INT ladder "$tmp/rm" "$top/run_all.sh" --quick
+else
+	skipped "interrupts with multi-size THP" "this kernel has no hugepages-<size>kB controls"
+fi
 stop_at "run_all SIGINT while reporting" INT report "$tmp/ri" "$top/run_all.sh" --quick
 # A signal while reporting marks the run interrupted, but the report of what
 # was measured is still written: it takes seconds and is worth having.

@@ -25,6 +25,9 @@ PROBED = os.path.join(HERE, "fixtures", "run_probe")
 # A run from the three-node test guest (tests/numa_vm.sh): data and page
 # tables on node 0, and a placement matrix in numa/ (node 1 remote).
 NUMA = os.path.join(HERE, "fixtures", "run_numa")
+# A run with a page-size ladder in ladder/ (run_all.sh --quick on an
+# Emerald Rapids guest: 4k, mthp16k..mthp1m, thp, hugetlb2m).
+LADDER = os.path.join(HERE, "fixtures", "run_ladder")
 PAGEWALK = os.path.join(ROOT, "pagewalk")
 
 
@@ -223,8 +226,73 @@ class Refusals(Fixtures):
                       "parent directory does not exist")
 
 
+class FolioEntries(unittest.TestCase):
+    """How many L1 TLB entries a folio takes, from knees in 4 KiB pages."""
+
+    @staticmethod
+    def level(backing, knee):
+        return (backing, "4", "spread", "1", "L1 TLB capacity", str(round(knee)), "2", "6", "0.8", str(knee), "", "", "")
+
+    def test_none_full_and_partial_coalescing(self):
+        from analysis.report_tlb import folio_entries
+        inferred = [self.level("4k", 64), self.level("mthp16k", 65), self.level("mthp64k", 1000),
+                    self.level("mthp32k", 256)]
+        lines = folio_entries(inferred, {"4k": 4, "mthp16k": 16, "mthp32k": 32, "mthp64k": 64, "thp": 2048})
+        self.assertEqual(len(lines), 3)
+        text = "\n".join(lines)
+        self.assertIn("mthp16k: its L1 knee is at 65 4 KiB pages against 64 for 4k (1.02x), so a 16 KiB folio of 4"
+                      " pages takes one entry per 4 KiB page (4 per folio): no coalescing at L1.", text)
+        self.assertIn("a 64 KiB folio of 16 pages takes one entry for the whole folio", text)
+        self.assertIn("a 32 KiB folio of 8 pages takes about 2.0 entries (one per 4.0 pages): partly coalesced", text)
+        self.assertEqual(folio_entries([self.level("mthp16k", 65)], {"mthp16k": 16}), [], "no 4k knee, no claim")
+
+
 class Report(Fixtures):
     """pagewalk report rebuilds REPORT.md and the plots from the data alone."""
+
+    def ladder_with(self, name, verdicts):
+        """A copy of the ladder fixture whose rand stride 64 pairs at the
+        largest footprint carry the given verdicts (backing -> token)."""
+        d = self.copy(name, src=LADDER)
+        p = os.path.join(d, "ladder", "compare.csv")
+        with open(p, newline="") as f:
+            r = csv.DictReader(f)
+            fields, rows = r.fieldnames, list(r)
+        top = max(int(x["footprint_bytes"]) for x in rows)
+        for x in rows:
+            if (x["pattern"], x["stride_bytes"], x["stagger"]) == ("rand", "64", "0") and int(x["footprint_bytes"]) == top \
+                    and x["backing_b"] in verdicts:
+                x["verdict"] = verdicts[x["backing_b"]]
+        with open(p, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=fields)
+            w.writeheader()
+            w.writerows(rows)
+        return d
+
+    def ladder_claim(self, md):
+        sec = md.split("## Page-size ladder", 1)[1].split("\n## ", 1)[0]
+        return sec.split("rand stride 64, at 256M:", 1)[1].split("rand stride 4K staggered", 1)[0]
+
+    def test_ladder_table_and_claims_follow_the_verdicts(self):
+        md = self.report(self.copy("lad", src=LADDER))
+        sec = md.split("## Page-size ladder", 1)[1].split("\n## ", 1)[0]
+        with open(os.path.join(LADDER, "ladder", "compare.csv"), newline="") as f:
+            r = [x for x in csv.DictReader(f) if x["backing_b"] == "mthp64k" and x["stride_bytes"] == "64"][-1]
+        self.assertIn("| mthp64k | 64K | 100% |", sec)
+        self.assertIn(f"| {float(r['ratio_median']):.3f} | [{float(r['ratio_lo']):.3f}, {float(r['ratio_hi']):.3f}] |", sec)
+        self.assertIn("![ns per load against folio size, per series and footprint](plots/ladder.png)", sec)
+        small = ["mthp16k", "mthp32k", "mthp64k", "mthp128k", "mthp256k", "mthp512k", "mthp1m"]
+        none = self.ladder_claim(self.report(self.ladder_with("none", {b: "undecided" for b in small})))
+        self.assertIn("**This CPU shows no gain from folios below 2 MiB** at 256M", none)
+        gain = {b: ("a_slower" if i >= 2 else "same") for i, b in enumerate(small)}
+        md = self.report(self.ladder_with("gain", gain))
+        self.assertIn("**This CPU gains from folios below 2 MiB, from 64 KiB on**", self.ladder_claim(md))
+        self.assertIn("mthp16k, mthp32k do not gain", self.ladder_claim(md))
+        mixed = dict(gain, mthp512k="b_slower")
+        claim = self.ladder_claim(self.report(self.ladder_with("mixed", mixed)))
+        self.assertIn("Some folio sizes below 2 MiB gain", claim)
+        self.assertIn("no size from which on every larger one gains", claim)
+        self.assertIn("Not measured in this run (run_all.sh measures it as root", self.report(self.copy("plain")))
 
     def test_numa_matrix_rows_are_placement_over_all_local(self):
         d = self.copy("numa", src=NUMA)

@@ -1,10 +1,11 @@
 # Lines over footprint, one per data file: files and titles are space-
 # separated lists; ylabel, title, logy (1 for a log y axis), term and out
-# are set by the caller (analysis/render.py). ref (optional) draws y = ref.
+# are set by the caller (analysis/render.py). ref (optional) draws y = ref;
+# xlabel (optional) names another x than the footprint, also in bytes.
 if (term eq 'png') { set terminal pngcairo size 1100,650 noenhanced } else { set terminal svg size 1100,650 noenhanced }
 set output out
 set title title
-set xlabel 'footprint (bytes)'
+set xlabel (exists('xlabel') ? xlabel : 'footprint (bytes)')
 set ylabel ylabel
 set logscale x 2
 set format x '%.0b%B'
