@@ -102,8 +102,9 @@ memcheck: $(BENCHES)
 # Fuzzing (libFuzzer, clang and libclang-rt-dev): `make fuzz` runs each
 # harness in tests/fuzz/ for FUZZ_SECONDS from its seed corpus and keeps any
 # crash in tests/fuzz/crashes/NAME/; make test replays the seeds and every
-# kept crash through the same harness built without libFuzzer.
-FUZZERS := size series cpuid
+# kept crash through the same harness built without libFuzzer. The analysis
+# layer (Python) has its own mutation fuzzer over the fixture runs.
+FUZZERS := size series cpuid kernel
 FUZZ_SECONDS ?= 600
 FUZZ_DIR := build/fuzz
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(HARNESS_SRC)
@@ -116,6 +117,7 @@ fuzz: $(FUZZERS:%=$(FUZZ_DIR)/fuzz_%)
 		$(FUZZ_DIR)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -close_fd_mask=2 \
 			-artifact_prefix=tests/fuzz/crashes/$$f/ $(FUZZ_DIR)/corpus-$$f tests/fuzz/corpus/$$f || exit 1; \
 	done
+	python3 tests/fuzz/fuzz_analysis.py run $(FUZZ_SECONDS)
 $(BUILD)/fuzz/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -125,6 +127,7 @@ fuzz-replay: $(FUZZERS:%=$(BUILD)/fuzz/replay_%)
 		$(BUILD)/fuzz/replay_$$f $$(find tests/fuzz/corpus/$$f tests/fuzz/crashes/$$f -type f 2>/dev/null) \
 			2>$(BUILD)/fuzz/replay_$$f.err || { tail -n 5 $(BUILD)/fuzz/replay_$$f.err; exit 1; }; \
 	done
+	@printf 'fuzz analysis: '; python3 tests/fuzz/fuzz_analysis.py replay $$(find tests/fuzz/crashes/analysis -type f 2>/dev/null)
 
 # The post-processing tools (analysis/, ./pagewalk) on fixture runs.
 analysis: $(BENCHES)

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from . import compare, plot, render, report
-from .rundir import Run, RunError
+from .rundir import Run, RunError, guarded
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXIT_USAGE, EXIT_FAIL = 2, 1
@@ -71,7 +71,10 @@ def cmd_compare(argv):
         p.error("two runs have the same label; name them with --label NAME=DIR")
     out = a.out or os.path.join(HERE, "results", "compare-" + datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
     make_out(out)
-    rows, left_out = compare.compare(runs)
+    try:
+        rows, left_out = guarded(out, compare.compare, runs)
+    except RunError as e:
+        die(EXIT_USAGE, f"cannot compare: {e}")
     if not rows:
         die(EXIT_FAIL, "the runs have no point in common (different backings, series or footprints)")
     compare.write_rows_csv(os.path.join(out, "compare_rows.csv"), runs, rows)
@@ -84,8 +87,12 @@ def cmd_compare(argv):
         why = e.stderr.strip().splitlines()[-1] if e.stderr and e.stderr.strip() else str(e)
         sys.stderr.write(f"pagewalk compare: gnuplot failed, no plots: {why}\n")
         rc = EXIT_FAIL
+    try:
+        md = guarded(out, compare.markdown, runs, rows, left_out, plots)
+    except RunError as e:
+        die(EXIT_USAGE, f"cannot compare: {e}")
     with open(os.path.join(out, "COMPARE.md"), "x", encoding="utf-8") as f:
-        f.write(compare.markdown(runs, rows, left_out, plots))
+        f.write(md)
     sys.stderr.write(f"pagewalk compare: wrote {os.path.join(out, 'COMPARE.md')}\n")
     return rc
 
@@ -104,9 +111,11 @@ def cmd_report(argv):
     for f in ("meta.json", "chase.csv"):
         if not os.path.isfile(os.path.join(d, f)):
             die(EXIT_USAGE, f"{os.path.join(d, f)}: missing: not a pagewalk run directory")
-    rc = plot.plot_all(d)
     try:
+        rc = guarded(d, plot.plot_all, d)
         path = report.write(d)
+    except RunError as e:
+        die(EXIT_USAGE, f"cannot report: {e}")
     except OSError as e:
         die(EXIT_FAIL, f"cannot write {os.path.join(d, 'REPORT.md')}: {e.strerror}")
     sys.stderr.write(f"pagewalk report: wrote {path}\n")

@@ -11,6 +11,7 @@ from .jsonq import fields, objects, strings
 from .report_compare import backings_compared
 from . import ladder, numa
 from .report_numa import placement
+from .rundir import guarded
 from .report_tlb import tlb
 from .source import Source, _n, assoc_said, dec_hex, is_uint, stride64
 from .units import human_bytes as human
@@ -302,8 +303,9 @@ def render(d):
 
 
 def write(d):
-    """Write d/REPORT.md atomically (a temporary file, then a rename)."""
-    text = render(d)
+    """Write d/REPORT.md atomically (a temporary file, then a rename); a
+    RunError when a file of d is malformed."""
+    text = guarded(d, render, d)
     path = os.path.join(d, "REPORT.md")
     tmp = f"{path}.tmp.{os.getpid()}"
     with open(tmp, "x", encoding="utf-8") as f:

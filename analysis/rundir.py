@@ -29,6 +29,19 @@ class RunError(Exception):
         self.problem = problem
 
 
+# What a renderer raises on data of the wrong shape or type: turned into a
+# RunError (one line, exit 2) at the command's boundary, never a traceback.
+DATA_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError)
+
+
+def guarded(path, fn, *args):
+    """fn(*args), with data errors reported as a RunError naming path."""
+    try:
+        return fn(*args)
+    except DATA_ERRORS as e:
+        raise RunError(path, f"a file is malformed ({type(e).__name__}: {e}); nothing written from it") from None
+
+
 def _num(cell):
     """A CSV cell as a float; None for an empty or NaN cell."""
     if cell is None or cell == "":

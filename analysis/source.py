@@ -9,6 +9,7 @@ import os
 
 from . import jsonq
 from .jsonq import objects
+from .rundir import RunError
 from .units import human_bytes as human
 
 
@@ -41,6 +42,8 @@ class Source:
                 return [r for r in csv.DictReader(f) if any(v for v in r.values() if v)]
         except OSError:
             return None
+        except (UnicodeDecodeError, csv.Error) as e:
+            raise RunError(self.path(name), f"cannot be read ({e})") from None
 
     def m(self, key):
         return jsonq.s(self.meta, key)
@@ -94,7 +97,10 @@ def num(v, digits):
     if v == "":
         return ""
     q = decimal.Decimal(1).scaleb(-digits)
-    return str(decimal.Decimal(v).quantize(q, rounding=decimal.ROUND_HALF_EVEN))
+    try:
+        return str(decimal.Decimal(v).quantize(q, rounding=decimal.ROUND_HALF_EVEN))
+    except decimal.InvalidOperation:  # not a number, or too many digits to round: as written
+        return str(v)
 
 
 def page_name(kb):

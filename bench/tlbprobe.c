@@ -147,6 +147,16 @@ static void meta_extra(struct json *j, void *ctx)
 /* Size each backing's buffer: max pages of its page size, within half the
  * memory available; a backing that cannot reach 4x --min-pages (1 GiB pages
  * on a 24 GiB machine) is noted and dropped before anything is reserved. */
+/* The most pages probed on backing k: mTHP folios are probed for their L1
+ * knee only (whether a folio takes one entry or one per 4K page shows there,
+ * at up to 16 times the 4K knee), an eighth of the 4K range. */
+static uint64_t max_pages_of(const struct buf_backing *k)
+{
+	if (k->folio_kb)
+		return o.max_pages / 8 > 4 * o.min_pages ? o.max_pages / 8 : 4 * o.min_pages;
+	return k->want_page_kb == 4 ? o.max_pages : o.max_huge_pages;
+}
+
 static void plan_sizes(uint64_t *sizes)
 {
 	char why[1200];
@@ -155,7 +165,7 @@ static void plan_sizes(uint64_t *sizes)
 
 	for (int i = 0; i < o.nr_bk; i++) {
 		uint64_t page = (uint64_t)o.bk[i]->want_page_kb * 1024;
-		uint64_t nr = page == 4096 ? o.max_pages : o.max_huge_pages;
+		uint64_t nr = max_pages_of(o.bk[i]);
 		uint64_t least = page == 4096 ? o.min_pages : o.min_huge_pages;
 
 		if (nr > avail / page)
@@ -386,7 +396,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < set.nr && !run_stop; i++) {
 		struct buf *b = &set.b[i];
 		uint64_t page = (uint64_t)b->backing->want_page_kb * 1024;
-		uint64_t cap = page == 4096 ? o.max_pages : o.max_huge_pages;
+		uint64_t cap = max_pages_of(b->backing);
 		uint64_t least = page == 4096 ? o.min_pages : o.min_huge_pages;
 		uint64_t most = b->bytes / page < cap ? b->bytes / page : cap;
 

@@ -359,16 +359,13 @@ static int parse_kb(const char *line, const char *key, uint64_t *v)
 	return 1;
 }
 
-int buf_smaps_read(const void *addr, uint64_t len, struct buf_smaps *out)
+int buf_smaps_scan(FILE *f, const void *addr, uint64_t len, struct buf_smaps *out)
 {
 	uintptr_t lo = (uintptr_t)addr, hi = lo + len;
-	FILE *f = fopen("/proc/self/smaps", "r");
 	char line[512];
 	int in = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!f)
-		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long start, end;
 		uint64_t kps = 0;
@@ -389,8 +386,20 @@ int buf_smaps_read(const void *addr, uint64_t len, struct buf_smaps *out)
 		if (parse_kb(line, "KernelPageSize", &kps) && !out->kernel_page_kb)
 			out->kernel_page_kb = kps;
 	}
-	fclose(f);
 	return out->nr_vmas ? 0 : -1;
+}
+
+int buf_smaps_read(const void *addr, uint64_t len, struct buf_smaps *out)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!f)
+		return -1;
+	rc = buf_smaps_scan(f, addr, len, out);
+	fclose(f);
+	return rc;
 }
 
 /* Fill b->huge_map from pagemap + kpageflags: a 2 MiB region is huge when
@@ -540,17 +549,25 @@ void buf_free(struct buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-uint64_t buf_mem_available(void)
+uint64_t buf_meminfo_scan(FILE *f)
 {
-	FILE *f = fopen("/proc/meminfo", "r");
 	char line[256];
 	uint64_t kb = 0;
 
-	if (!f)
-		return 0;
 	while (fgets(line, sizeof(line), f))
 		if (parse_kb(line, "MemAvailable", &kb))
 			break;
+	return kb > UINT64_MAX / 1024 ? UINT64_MAX : kb * 1024;
+}
+
+uint64_t buf_mem_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	uint64_t v;
+
+	if (!f)
+		return 0;
+	v = buf_meminfo_scan(f);
 	fclose(f);
-	return kb * 1024;
+	return v;
 }

@@ -4,6 +4,7 @@
 #define PW_BUF_H
 
 #include <signal.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -91,6 +92,8 @@ void buf_free(struct buf *b);
 
 /* MemAvailable from /proc/meminfo in bytes; 0 if unknown. */
 uint64_t buf_mem_available(void);
+/* The same from any meminfo text. */
+uint64_t buf_meminfo_scan(FILE *f);
 
 /* smaps totals over every mapping that overlaps [addr, addr+len). */
 struct buf_smaps {
@@ -102,5 +105,7 @@ struct buf_smaps {
 	int nr_vmas;
 };
 int buf_smaps_read(const void *addr, uint64_t len, struct buf_smaps *out);
+/* The same over any smaps text. */
+int buf_smaps_scan(FILE *f, const void *addr, uint64_t len, struct buf_smaps *out);
 
 #endif

@@ -42,18 +42,23 @@ int knob_read(const char *path, char *buf, unsigned len)
 	return 0;
 }
 
-int knob_read_choice(const char *path, char *buf, unsigned len)
+void knob_parse_choice(const char *raw, char *buf, unsigned len)
 {
-	char raw[256], *l, *r;
+	const char *l = strchr(raw, '['), *r = l ? strchr(l, ']') : NULL;
 
-	if (knob_read(path, raw, sizeof(raw)))
-		return -1;
-	l = strchr(raw, '[');
-	r = l ? strchr(l, ']') : NULL;
 	if (l && r)
 		snprintf(buf, len, "%.*s", (int)(r - l - 1), l + 1);
 	else
 		snprintf(buf, len, "%s", raw);
+}
+
+int knob_read_choice(const char *path, char *buf, unsigned len)
+{
+	char raw[256];
+
+	if (knob_read(path, raw, sizeof(raw)))
+		return -1;
+	knob_parse_choice(raw, buf, len);
 	return 0;
 }
 

@@ -17,6 +17,8 @@ int knob_read(const char *path, char *buf, unsigned len);
 /* The [selected] word of a sysfs choice list such as "always [madvise]
  * never", or the whole value when there are no brackets. */
 int knob_read_choice(const char *path, char *buf, unsigned len);
+/* The same rule on a line already read. */
+void knob_parse_choice(const char *raw, char *buf, unsigned len);
 /* Read a decimal number; -1 on failure. */
 int knob_read_u64(const char *path, uint64_t *out);
 

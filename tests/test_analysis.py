@@ -201,6 +201,25 @@ class Refusals(Fixtures):
         self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
         self.assertIn(want, p.stderr)
 
+    def test_malformed_files_refused_by_report_in_one_line(self):
+        d = self.copy("undecodable", src=PROBED)
+        with open(os.path.join(d, "compare.csv"), "ab") as f:
+            f.write(b"\xff\xfe,broken\n")
+        self.one_line(run_pagewalk("report", d), "compare.csv: cannot be read")
+        d = self.copy("badvalue", src=PROBED)
+        p = os.path.join(d, "tlb.json")
+        with open(p) as f:
+            t = json.load(f)
+        t["inferred"][0]["miss_cost_cycles"] = "1e999999"  # too many digits to round
+        t["inferred"][0]["entries"] = {"not": "a number"}
+        with open(p, "w") as f:
+            json.dump(t, f)
+        r = run_pagewalk("report", d)
+        self.assertIn(r.returncode, (0, 2), r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+        if r.returncode == 2:
+            self.one_line(r, "a file is malformed")
+
     def test_bad_runs_exit_2_one_line(self):
         older = self.copy("older", edit_meta=lambda m: m.pop("format_version"))
         p, out = self.compare(FIXTURE, older)
