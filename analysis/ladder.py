@@ -118,7 +118,9 @@ def claim(lad, s, fp):
                 + (f"; {', '.join(flat + lose)} {'does' if len(flat + lose) == 1 else 'do'} not gain." if flat or lose else "."))
     if gain:
         return (f"Some folio sizes below 2 MiB gain {at} ({', '.join(gain)}: interval above 1) and others do not"
-                f" ({', '.join(flat + lose)}): no size from which on every larger one gains.")
+                f" ({', '.join(flat + lose)}): no size from which on every larger one gains. With {len(sizes)} sizes"
+                " each judged at 95%, an isolated size above 1 is what chance alone gives now and then: take it as"
+                " a lead to measure again (more rounds, --reps), not as a finding.")
     text = f"**This CPU shows no gain from folios below 2 MiB** {at}: no size's 95% interval of the ratio lies above 1"
     if lose:
         text += f", and {', '.join(lose)} {'is' if len(lose) == 1 else 'are'} slower than 4k"

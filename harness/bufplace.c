@@ -212,7 +212,7 @@ void bufplace_pt_end(struct bufplace_pt *s, struct bufplace_check *c)
 	c->pt_disturbed = c->pt_own_kb < 0 ||
 			  llabs(c->pt_growth_kb - c->pt_own_kb) > c->pt_own_kb / 10 + 8;
 	if (isnan(c->pt_verified))
-		snprintf(c->pt_why, sizeof(c->pt_why), "page tables not verified: no node's page tables grew");
+		snprintf(c->pt_why, sizeof(c->pt_why), "page tables not verified: none grew while populating (a huge page can map from a table that already existed)");
 }
 
 void bufplace_verify_mem(const void *base, uint64_t bytes, unsigned max_samples,
