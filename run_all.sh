@@ -133,17 +133,19 @@ fi
 if [[ ! -d "$(dirname -- "$out")" ]]; then
 	bad "--out '$out': its parent directory $(dirname -- "$out") does not exist"
 fi
-if [[ -e "$out" && -n "$(ls -A "$out" 2>/dev/null)" ]]; then
-	bad "--out '$out': exists and is not empty; choose a new directory"
+# The run directory is made here, exclusively (never reused); every tool
+# then joins it with --same-run.
+if [[ -e "$out" ]]; then
+	bad "--out '$out' exists: every run gets a new directory, made by pagewalk; choose a new name"
 fi
-if ! mkdir -p "$out" 2>/dev/null || [[ ! -w "$out" ]]; then
-	bad "--out '$out': cannot create a writable directory"
+if ! mkdir -- "$out" 2>/dev/null; then
+	bad "--out '$out': cannot create the directory"
 fi
 
 "$here/scripts/deps.sh"
 make -s -C "$here" all >&2
 
-args=(--out "$out" --backing "4k,thp,hugetlb2m,hugetlb1g" --series "rand:64,seq:64,rand:4K:stagger"
+args=(--out "$out" --same-run --backing "4k,thp,hugetlb2m,hugetlb1g" --series "rand:64,seq:64,rand:4K:stagger"
 	${node_args[@]+"${node_args[@]}"})
 # As root, hugetlb pools are raised as needed and restored at exit; otherwise
 # hugetlb backings run from pages already reserved, or are skipped with the
@@ -161,14 +163,14 @@ else
 	# folios, the whole run stays near six minutes.
 	args+=(--max "$max" --points-per-octave 3)
 fi
-probe_args=(--out "$out" --backing "4k,thp,hugetlb2m,hugetlb1g" ${node_args[@]+"${node_args[@]}"})
+probe_args=(--out "$out" --same-run --backing "4k,thp,hugetlb2m,hugetlb1g" ${node_args[@]+"${node_args[@]}"})
 if [[ "$(id -u)" -eq 0 ]]; then
 	probe_args+=(--reserve)
 fi
 # --quick probes 4k and thp only: thp alone tells whether huge pages get
 # huge TLB entries, and the whole run stays near a minute.
 if [[ $quick -eq 1 ]]; then
-	probe_args=(--out "$out" --backing "4k,thp" --quick ${node_args[@]+"${node_args[@]}"})
+	probe_args=(--out "$out" --same-run --backing "4k,thp" --quick ${node_args[@]+"${node_args[@]}"})
 fi
 # The placement matrix: rand stride 64 beyond the L2 TLB's reach, 4k and
 # thp, each with data and page tables local or remote (chase picks the

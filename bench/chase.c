@@ -356,6 +356,7 @@ int main(int argc, char **argv)
 	nr_fp = measure_geometric(o.min, o.max, (unsigned)o.ppo, 64, fps, MAX_POINTS);
 	run.meta_extra = meta_extra;
 	run.no_lock = bench_opt.no_lock;
+	run.same_run = bench_opt.same_run;
 	run_start(&run, bench_opt.out, argc, argv, bench_opt.seed, bench_opt.progress, bench_opt.no_progress, &bench_opt.cpu);
 	ctr_open(&ctr, &run.machine.cpu, bench_opt.events, bench_opt.no_counters);
 	if (!bench_opt.no_counters && ctr.nr_counting < CTR_NR)

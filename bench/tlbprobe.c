@@ -367,6 +367,7 @@ int main(int argc, char **argv)
 	run.meta_extra = meta_extra;
 	run.cleanup = release;
 	run.no_lock = bench_opt.no_lock;
+	run.same_run = bench_opt.same_run;
 	run_start(&run, bench_opt.out, argc, argv, bench_opt.seed, bench_opt.progress, bench_opt.no_progress, &bench_opt.cpu);
 	ctr_open(&ctr, &run.machine.cpu, bench_opt.events, bench_opt.no_counters);
 

@@ -18,6 +18,7 @@ const struct opt_def bench_opt_defs[] = {
 	{ "pt-node", OPT_U64, &bench_opt.pt_node, "N", "put the buffers' page tables on node N, verified per node (default: local)" },
 	{ "seed", OPT_U64, &bench_opt.seed, "N", "seed of the random orders (default 1)" },
 	{ "out", OPT_STR, &bench_opt.out, "DIR", "run directory (default results/<host>-<date>-<time>)" },
+	{ "same-run", OPT_FLAG, &bench_opt.same_run, NULL, "add this tool's files to the existing run directory --out of another pagewalk tool (run_all.sh does); without it, --out must not exist" },
 	{ "reserve", OPT_FLAG, &bench_opt.reserve, NULL, "raise hugetlb pools as needed (root); restored at exit" },
 	{ "hugetlbfs", OPT_STR, &bench_opt.hugetlbfs, "DIR[,DIR]", "take hugetlb pages from files on these hugetlbfs mounts" },
 	{ "events", OPT_STR, &bench_opt.events, "COL=EVENT,...", "add or override counters: cycles, dtlb_miss, stlb_hit, walk, walk_cycles = a PAPI/libpfm4 name or rHEX" },

@@ -13,7 +13,7 @@ struct bench_opts {
 	uint64_t cpu_node, mem_node, pt_node; /* UINT64_MAX: not asked */
 	uint64_t seed;
 	const char *out, *hugetlbfs, *events;
-	int reserve, no_counters, progress, no_progress, no_lock;
+	int reserve, no_counters, progress, no_progress, no_lock, same_run;
 };
 
 /* Where the rows put their values; cpu unset, seed 1 before parsing. */

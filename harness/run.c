@@ -118,9 +118,16 @@ void run_begin(struct run *r)
 	if (lstat(r->out, &st) == 0 && S_ISLNK(st.st_mode))
 		die_usage("--out '%s' is a symbolic link: refused; give the directory itself",
 			  r->out);
-	if (datafile_mkdir_p(r->out))
-		die_usage("--out '%s': cannot create a writable directory: %s", r->out,
-			  strerror(errno));
+	if (r->same_run) {
+		if (lstat(r->out, &st) || !S_ISDIR(st.st_mode) || access(r->out, W_OK | X_OK))
+			die_usage("--same-run: --out '%s' is not an existing, writable run directory", r->out);
+	} else if (mkdir(r->out, 0755)) {
+		/* Made here and only here: never reused, never someone else's. */
+		if (errno == EEXIST)
+			die_usage("--out '%s' exists: every run gets a new directory, made by pagewalk; choose a new name",
+				  r->out);
+		die_usage("--out '%s': cannot create the directory: %s", r->out, strerror(errno));
+	}
 	/* Never mix two runs of one tool in a directory. */
 	for (int i = 0; i < 2; i++) {
 		const char *name = i ? r->data_name : r->meta_name ? r->meta_name : "meta.json";
@@ -178,10 +185,18 @@ void run_start(struct run *r, const char *out, int argc, char **argv, uint64_t s
 			die_usage("--out '%s': its parent directory %s does not exist", out, parent);
 	}
 	take_lock(r);
-	if (out)
+	if (out) {
 		snprintf(r->out, sizeof(r->out), "%s", out);
-	else
+	} else {
+		char copy[4200];
+		const char *parent;
+
 		run_default_out(r->out, sizeof(r->out));
+		snprintf(copy, sizeof(copy), "%s", r->out);
+		parent = dirname(copy);
+		if (datafile_mkdir_p(parent))
+			die_usage("cannot create %s for the run directory: %s", parent, strerror(errno));
+	}
 	r->argc = argc;
 	r->argv = argv;
 	r->seed = seed;

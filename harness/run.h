@@ -29,6 +29,7 @@ struct run {
 	 * before the last meta.json, on every exit path after run_begin. */
 	void (*cleanup)(void *ctx);
 	int no_lock;               /* do not take the one-run-at-a-time lock */
+	int same_run;              /* out exists: another tool's run, joined */
 	int cpu;                   /* the CPU pinned to; -1 before */
 	/* Progress */
 	int progress;
@@ -41,8 +42,10 @@ extern volatile sig_atomic_t run_stop_signal;
 
 /* The default run directory: results/<host>-<YYYYmmdd-HHMMSS>. */
 void run_default_out(char *buf, unsigned len);
-/* Create the directory (exit 2 when it cannot be), read the machine, write
- * meta.json with status running, catch signals and failures. */
+/* Create the run directory exclusively (exit 2 when it exists or cannot
+ * be made), or with same_run join an existing one (never through a link),
+ * read the machine, write meta.json with status running, catch signals and
+ * failures. */
 void run_begin(struct run *r);
 
 /* What every bench does first: wait for any other pagewalk run to finish

@@ -18,6 +18,7 @@ d="$tmp/run"     # the --out of every row: must never appear
 mkdir -p "$tmp/victim" && echo precious >"$tmp/victim/keep" && ln -s "$tmp/victim" "$tmp/link"
 mkdir -p "$tmp/full" && echo x >"$tmp/full/something"
 echo x >"$tmp/afile"
+mkdir "$tmp/empty"
 
 # row CODE NAME CMD...: CMD exits CODE with one line on stderr, nothing on
 # stdout, and leaves the test directory as it was. CODE "usage" allows a
@@ -119,6 +120,9 @@ row 2 "chase: hugetlbfs not a mount" "$chase" --hugetlbfs "$tmp/victim" --out "$
 row 2 "chase: empty --out" "$chase" --max 1M --out=
 row 2 "chase: --out a symlink" "$chase" --max 1M --out "$tmp/link"
 row 2 "chase: --out a file" "$chase" --max 1M --out "$tmp/afile"
+row 2 "chase: --out an empty directory" "$chase" --max 1M --out "$tmp/empty"
+row 2 "chase: --same-run without a directory" "$chase" --max 1M --same-run --out "$d"
+row 2 "chase: --same-run through a symlink" "$chase" --max 1M --same-run --out "$tmp/link"
 row 2 "chase: --out parent missing" "$chase" --max 1M --out "$tmp/no/such"
 row 2 "chase: --out cannot be created" "$chase" --max 1M --out /proc/pagewalk-test
 # Limits below the asked footprint: refused before anything is mapped.
@@ -142,6 +146,7 @@ row 2 "tlbprobe: garbage count" "$tp" --max-pages 1k --out "$d"
 row 2 "tlbprobe: an option twice" "$tp" --quick --quick --out "$d"
 row 2 "tlbprobe: stray operand" "$tp" --quick extra --out "$d"
 row 2 "tlbprobe: --out a symlink" "$tp" --quick --out "$tmp/link"
+row 2 "tlbprobe: --out an empty directory" "$tp" --quick --out "$tmp/empty"
 row 2 "tlbprobe: --out parent missing" "$tp" --quick --out "$tmp/no/such"
 row 2 "tlbprobe: out cannot be created" "$tp" --out /proc/pagewalk-test
 # run_all.sh
@@ -160,6 +165,7 @@ row 2 "run_all: an option twice" "$ra" --quick --quick --out "$d"
 row 2 "run_all: --max twice" "$ra" --max 1G --max=2G --out "$d"
 row 2 "run_all: --out a symlink" "$ra" --quick --out "$tmp/link"
 row 2 "run_all: --out not empty" "$ra" --quick --out "$tmp/full"
+row 2 "run_all: --out an empty directory" "$ra" --quick --out "$tmp/empty"
 row 2 "run_all: --out parent missing" "$ra" --quick --out "$tmp/no/such"
 row 2 "run_all: out cannot be created" "$ra" --out /proc/pagewalk-test
 # scripts/hugepages.sh

@@ -178,9 +178,12 @@ else
 	skipped "chase: perf_event_paranoid=3" "needs root"
 fi
 
-# A run directory holds one run per tool.
+# Every run gets a new directory; joining one (--same-run, as run_all.sh
+# does for the probe) never mixes two runs of one tool.
 expect_usage "chase: --out already holds a run" "$chase" --max 1M --out "$tmp/small"
 expect_usage "tlbprobe: --out already holds a run" "$tp" --quick --out "$tmp/probe"
+expect_usage "tlbprobe: --same-run into its own run" "$tp" --quick --same-run --out "$tmp/probe"
+expect_usage "chase: --same-run into its own run" "$chase" --max 1M --same-run --out "$tmp/small"
 
 # Ctrl-C in the middle: exit 130, finished rows kept whole, marked interrupted.
 run="$tmp/int"
