@@ -163,23 +163,6 @@ else
 	# folios, the whole run stays near six minutes.
 	args+=(--max "$max" --points-per-octave 3)
 fi
-probe_args=(--out "$out" --same-run --backing "4k,thp,hugetlb2m,hugetlb1g" ${node_args[@]+"${node_args[@]}"})
-if [[ "$(id -u)" -eq 0 ]]; then
-	probe_args+=(--reserve)
-fi
-# --quick probes 4k and thp only: thp alone tells whether huge pages get
-# huge TLB entries, and the whole run stays near a minute.
-if [[ $quick -eq 1 ]]; then
-	probe_args=(--out "$out" --same-run --backing "4k,thp" --quick ${node_args[@]+"${node_args[@]}"})
-fi
-# The placement matrix: rand stride 64 beyond the L2 TLB's reach, 4k and
-# thp, each with data and page tables local or remote (chase picks the
-# nearest remote node with memory).
-matrix_args=(--out "$out/numa" --numa-matrix --backing "4k,thp" --series "rand:64" --min 64M
-	--points-per-octave 1 ${cpu_node[@]+"${cpu_node[@]}"})
-if [[ $quick -eq 1 ]]; then
-	matrix_args+=(--max 256M --reps 6 --rep-ms 3)
-fi
 # The page-size ladder: 4k, every multi-size THP folio size the kernel
 # offers (16K to 1M), thp and hugetlb2m, interleaved, beyond the L2 TLB's
 # reach of 4K pages. Choosing a folio size writes sysfs: root only.
@@ -195,6 +178,32 @@ if [[ "$ladder_backings" == 4k ]]; then
 elif [[ "$(id -u)" -ne 0 ]]; then
 	ladder_skip="choosing a folio size writes /sys/kernel/mm/transparent_hugepage: run as root"
 fi
+# The probe: 4k and every huge backing (--quick: 4k and thp, as thp alone
+# tells whether huge pages get huge TLB entries, and the run stays near a
+# minute), and 16K and 64K folios where the ladder runs: does a folio need
+# one TLB entry, or one per 4K page (PTE coalescing)?
+probe_backings="4k,thp,hugetlb2m,hugetlb1g"
+probe_extra=()
+if [[ $quick -eq 1 ]]; then
+	probe_backings="4k,thp"
+	probe_extra=(--quick)
+elif [[ "$(id -u)" -eq 0 ]]; then
+	probe_extra=(--reserve)
+fi
+if [[ -z "$ladder_skip" ]]; then
+	for b in mthp16k mthp64k; do
+		[[ ",$ladder_backings," != *",$b,"* ]] || probe_backings+=",$b"
+	done
+fi
+probe_args=(--out "$out" --same-run --backing "$probe_backings" "${probe_extra[@]}" ${node_args[@]+"${node_args[@]}"})
+# The placement matrix: rand stride 64 beyond the L2 TLB's reach, 4k and
+# thp, each with data and page tables local or remote (chase picks the
+# nearest remote node with memory).
+matrix_args=(--out "$out/numa" --numa-matrix --backing "4k,thp" --series "rand:64" --min 64M
+	--points-per-octave 1 ${cpu_node[@]+"${cpu_node[@]}"})
+if [[ $quick -eq 1 ]]; then
+	matrix_args+=(--max 256M --reps 6 --rep-ms 3)
+fi
 ladder_args=(--out "$out/ladder" --backing "$ladder_backings,thp,hugetlb2m" --series "rand:64,rand:4K:stagger"
 	--min 64M --points-per-octave 1 --reserve ${node_args[@]+"${node_args[@]}"})
 if [[ $quick -eq 1 ]]; then
@@ -203,17 +212,6 @@ else
 	# Ten buffers or so: at most a twelfth of MemAvailable each.
 	ladder_max=$((avail_kb * 1024 / 12 / 2097152 * 2097152))
 	ladder_args+=(--max $((ladder_max < 1073741824 ? ladder_max : 1073741824)))
-fi
-# The probe also takes 16K and 64K folios: does a folio need one TLB entry
-# or one per 4K page (PTE coalescing)?
-if [[ -z "$ladder_skip" ]]; then
-	probe_folios=""
-	for b in mthp16k mthp64k; do
-		[[ ",$ladder_backings," == *",$b,"* ]] && probe_folios+=",$b"
-	done
-	for i in "${!probe_args[@]}"; do
-		[[ "${probe_args[$i]}" == --backing ]] && probe_args[i + 1]+="$probe_folios"
-	done
 fi
 if [[ -t 2 ]]; then
 	args+=(--progress)
