@@ -116,9 +116,9 @@ static uint64_t cgroup_available(char *where, size_t len)
 	return best;
 }
 
-uint64_t memlimit_available(char *why, size_t len)
+uint64_t memlimit_bound(uint64_t avail, char *why, size_t len)
 {
-	uint64_t best = buf_mem_available(), h;
+	uint64_t best = avail, h;
 	struct rlimit rl;
 	char where[1024];
 
@@ -139,4 +139,9 @@ uint64_t memlimit_available(char *why, size_t len)
 		snprintf(why, len, "the memory cgroup %s", where);
 	}
 	return best;
+}
+
+uint64_t memlimit_available(char *why, size_t len)
+{
+	return memlimit_bound(buf_mem_available(), why, len);
 }
