@@ -96,7 +96,8 @@ memcheck: $(BENCHES)
 	@d=$$(mktemp -d) && \
 	$(VALGRIND) $(BINDIR)/chase --max 256K --backing 4k,thp --reps 3 --rep-ms 1 --no-progress --out $$d/c 2>$$d/err && \
 	$(VALGRIND) $(BINDIR)/tlbprobe --quick --backing 4k,thp --max-pages 512 --max-huge-pages 16 --no-progress --out $$d/p 2>>$$d/err && \
-	{ echo "memcheck: chase and tlbprobe clean"; rm -rf $$d; } || \
+	$(VALGRIND) $(BINDIR)/mlp --backing 4k,thp --control 64K --footprints 4M --chains 1,2,4 --reps 3 --rep-ms 1 --no-progress --out $$d/m 2>>$$d/err && \
+	{ echo "memcheck: chase, tlbprobe and mlp clean"; rm -rf $$d; } || \
 	{ grep -v "counters:" $$d/err | tail -n 30; rm -rf $$d; exit 1; }
 
 # Fuzzing (libFuzzer, clang and libclang-rt-dev): `make fuzz` runs each

@@ -18,7 +18,9 @@ working set on 4 KiB pages, transparent huge pages and hugetlb 2 MiB and
 results/<host>-<YYYYmmdd-HHMMSS>/ (or DIR); then the TLB probe: entries per
 level and the cost of a miss, inferred from timing and set against CPUID and
 the vendor's numbers. As root, hugetlb pools are raised for the run and
-restored afterwards, also on Ctrl-C. As root on Linux 6.8 or later, a
+restored afterwards, also on Ctrl-C. Then page walks in parallel: N
+independent chains in one thread, 4k against huge pages, within and beyond
+the TLB's reach (mlp.csv). As root on Linux 6.8 or later, a
 page-size ladder follows: 4k, every multi-size THP folio size (16K to 1M),
 thp and hugetlb2m side by side (in DIR/ladder/). On a machine with two or more NUMA
 nodes, a placement matrix follows: data and page tables each on the local
@@ -146,7 +148,7 @@ fi
 make -s -C "$here" all >&2
 
 args=(--out "$out" --same-run --backing "4k,thp,hugetlb2m,hugetlb1g" --series "rand:64,seq:64,rand:4K:stagger"
-	${node_args[@]+"${node_args[@]}"})
+	--fit-pool ${node_args[@]+"${node_args[@]}"})
 # As root, hugetlb pools are raised as needed and restored at exit; otherwise
 # hugetlb backings run from pages already reserved, or are skipped with the
 # command that would reserve them.
@@ -195,7 +197,23 @@ if [[ -z "$ladder_skip" ]]; then
 		[[ ",$ladder_backings," != *",$b,"* ]] || probe_backings+=",$b"
 	done
 fi
-probe_args=(--out "$out" --same-run --backing "$probe_backings" "${probe_extra[@]}" ${node_args[@]+"${node_args[@]}"})
+probe_args=(--out "$out" --same-run --backing "$probe_backings" --fit-pool "${probe_extra[@]}" ${node_args[@]+"${node_args[@]}"})
+# Page walks in parallel: N independent chains in one thread, 4k against
+# huge pages, at a control footprint within the L2 TLB's reach and beyond
+# it. The hugetlb backings come first, so their pools are raised before the
+# other buffers fragment memory.
+mlp_args=(--out "$out" --same-run --fit-pool ${node_args[@]+"${node_args[@]}"})
+if [[ $quick -eq 1 ]]; then
+	mlp_args+=(--backing "4k,thp" --footprints "${max:-256M}" --reps 6 --rep-ms 3)
+else
+	mlp_args+=(--backing "hugetlb1g,hugetlb2m,thp,4k" --reps 6 --rep-ms 5)
+	if [[ -n "${given[--max]:-}" ]]; then
+		mlp_args+=(--footprints "$max")
+	fi
+	if [[ "$(id -u)" -eq 0 ]]; then
+		mlp_args+=(--reserve)
+	fi
+fi
 # The placement matrix: rand stride 64 beyond the L2 TLB's reach, 4k and
 # thp, each with data and page tables local or remote (chase picks the
 # nearest remote node with memory).
@@ -205,7 +223,7 @@ if [[ $quick -eq 1 ]]; then
 	matrix_args+=(--max 256M --reps 6 --rep-ms 3)
 fi
 ladder_args=(--out "$out/ladder" --backing "$ladder_backings,thp,hugetlb2m" --series "rand:64,rand:4K:stagger"
-	--min 64M --points-per-octave 1 --reserve ${node_args[@]+"${node_args[@]}"})
+	--min 64M --points-per-octave 1 --reserve --fit-pool ${node_args[@]+"${node_args[@]}"})
 if [[ $quick -eq 1 ]]; then
 	ladder_args+=(--max 256M --reps 6 --rep-ms 3)
 else
@@ -216,6 +234,7 @@ fi
 if [[ -t 2 ]]; then
 	args+=(--progress)
 	probe_args+=(--progress)
+	mlp_args+=(--progress)
 	matrix_args+=(--progress)
 	ladder_args+=(--progress)
 fi
@@ -265,7 +284,7 @@ if [[ $rc -eq 0 && $interrupted -eq 0 ]]; then
 	fi
 fi
 # extra_step WHAT SKIP CMD...: after the sweep and the probe, one more run
-# into a subdirectory of the run, or, when SKIP is set, one line saying why
+# (into the run or a subdirectory of it), or, when SKIP is set, one line saying why
 # not. Its failure is reported, and the report still covers the rest.
 extra_step() {
 	local what="$1" skip="$2"
@@ -283,6 +302,7 @@ extra_step() {
 		rc=0
 	fi
 }
+extra_step "parallel page walks" "" "$here/bench/mlp" "${mlp_args[@]}"
 extra_step "page-size ladder" "$ladder_skip" "$here/bench/chase" "${ladder_args[@]}"
 has_memory="$(cat /sys/devices/system/node/has_memory 2>/dev/null || echo 0)"
 matrix_skip=""

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 
-from . import jsonq, ladder, numa
+from . import jsonq, ladder, mlp, numa
 from .jsonq import fields, objects
 from .source import Source, is_uint
 from .units import human_bytes as human
@@ -646,4 +646,4 @@ def plot_all(d):
     rc = 0
     for f in (p.plot_latency, p.plot_pair, p.plot_tlbprobe, p.plot_counters):
         rc |= f()
-    return rc | (numa.plot(d) or 0) | (ladder.plot(d) or 0)
+    return rc | (numa.plot(d) or 0) | (ladder.plot(d) or 0) | (mlp.plot(d) or 0)

@@ -9,7 +9,7 @@ import statistics
 from . import levels
 from .jsonq import fields, objects, strings
 from .report_compare import backings_compared
-from . import ladder, numa
+from . import ladder, mlp, numa
 from .report_numa import placement
 from .rundir import guarded
 from .report_tlb import tlb
@@ -290,7 +290,7 @@ def how_to_read(src, out):
         out += f.read().rstrip("\n").split("\n")
 
 
-SECTIONS = (title, machine, buffers, placement, plateaus, backings_compared, tlb, ladder.section, numa.section, plots, how_to_read)
+SECTIONS = (title, machine, buffers, placement, plateaus, backings_compared, tlb, ladder.section, mlp.section, numa.section, plots, how_to_read)
 
 
 def render(d):

@@ -24,6 +24,8 @@ class Source:
         self.chase = self._csv("chase.csv")
         self.compare = self._csv("compare.csv")
         self.tlbcsv = self._csv("tlbprobe.csv")
+        self.mlp_meta = self._json("mlp-meta.json")
+        self.mlp = self._csv("mlp.csv")
 
     def path(self, name):
         return os.path.join(self.dir, name)

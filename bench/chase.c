@@ -142,13 +142,10 @@ static void parse(int argc, char **argv)
 	uint64_t avail, limit;
 	char why[1200];
 
-	if (opt_parse(argc, argv, defs, "[options]",
-		      "Time dependent loads over buffers of each backing, from --min to --max,\n"
-		      "writing chase.csv, compare.csv and meta.json into --out.") < argc)
-		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
-	o.nr_bk = bufset_parse("backing", o.backings, o.bk, MAX_ITEMS);
-	if (bench_opt.hugetlbfs)
-		bufset_parse_hugetlbfs(bench_opt.hugetlbfs);
+	o.nr_bk = bench_opt_parse(argc, argv, defs,
+				  "Time dependent loads over buffers of each backing, from --min to --max,\n"
+				  "writing chase.csv, compare.csv and meta.json into --out.",
+				  &o.backings, o.bk, MAX_ITEMS);
 	o.nr_sr = series_parse(o.series, o.patterns, o.strides, o.stagger, bench_opt.seed, o.sr,
 			       MAX_ITEMS * MAX_ITEMS);
 	if (o.series)
@@ -174,7 +171,7 @@ static void parse(int argc, char **argv)
 		die_usage("--points-per-octave %" PRIu64 ": %.0f footprints from --min to --max; at most %d",
 			  o.ppo, (double)o.ppo * log2((double)o.max / (double)o.min) + 2, MAX_POINTS);
 	buf_hugetlb.reserve = bench_opt.reserve;
-	buf_hugetlb.shrink = 1;
+	buf_hugetlb.shrink = bench_opt.fit_pool;
 	ctr_overrides_require(bench_opt.events);
 	if (o.min > o.max)
 		die_usage("--min %" PRIu64 " is larger than --max %" PRIu64, o.min, o.max);
@@ -355,14 +352,8 @@ int main(int argc, char **argv)
 	parse(argc, argv);
 	nr_fp = measure_geometric(o.min, o.max, (unsigned)o.ppo, 64, fps, MAX_POINTS);
 	run.meta_extra = meta_extra;
-	run.no_lock = bench_opt.no_lock;
-	run.same_run = bench_opt.same_run;
-	run_start(&run, bench_opt.out, argc, argv, bench_opt.seed, bench_opt.progress, bench_opt.no_progress, &bench_opt.cpu);
-	ctr_open(&ctr, &run.machine.cpu, bench_opt.events, bench_opt.no_counters);
-	if (!bench_opt.no_counters && ctr.nr_counting < CTR_NR)
-		info("counters: %d of %d columns counted%s%s", ctr.nr_counting, CTR_NR,
-		     ctr.why[0] ? ": " : "", ctr.why);
 	run.cleanup = release;
+	bench_opt_start(&run, &ctr, argc, argv);
 	for (int i = 0; i < o.nr_items; i++)
 		sizes[i] = o.max;
 	if (bufset_setup(&set, o.item_bk, o.place, o.nr_items, sizes, &run_stop) < 0)

@@ -88,14 +88,11 @@ static struct disturb_total dist;
 
 static void parse(int argc, char **argv)
 {
-	if (opt_parse(argc, argv, defs, "[options]",
-		      "Infer TLB entries per level and miss costs per page size from a\n"
-		      "one-line-per-page chain against a packed one; writes tlbprobe.csv,\n"
-		      "tlb.json and tlbprobe-meta.json into --out.") < argc)
-		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
-	o.nr_bk = bufset_parse("backing", o.backings, o.bk, BUFSET_MAX);
-	if (bench_opt.hugetlbfs)
-		bufset_parse_hugetlbfs(bench_opt.hugetlbfs);
+	o.nr_bk = bench_opt_parse(argc, argv, defs,
+				  "Infer TLB entries per level and miss costs per page size from a\n"
+				  "one-line-per-page chain against a packed one; writes tlbprobe.csv,\n"
+				  "tlb.json and tlbprobe-meta.json into --out.",
+				  &o.backings, o.bk, BUFSET_MAX);
 	if (!o.max_pages)
 		o.max_pages = o.quick ? 16384 : 32768;
 	if (!o.max_huge_pages)
@@ -119,7 +116,7 @@ static void parse(int argc, char **argv)
 	for (int i = 1; i < BUFSET_MAX; i++)
 		o.place[i] = o.place[0];
 	buf_hugetlb.reserve = bench_opt.reserve;
-	buf_hugetlb.shrink = 1;
+	buf_hugetlb.shrink = bench_opt.fit_pool;
 	ctr_overrides_require(bench_opt.events);
 }
 
@@ -366,10 +363,7 @@ int main(int argc, char **argv)
 	parse(argc, argv);
 	run.meta_extra = meta_extra;
 	run.cleanup = release;
-	run.no_lock = bench_opt.no_lock;
-	run.same_run = bench_opt.same_run;
-	run_start(&run, bench_opt.out, argc, argv, bench_opt.seed, bench_opt.progress, bench_opt.no_progress, &bench_opt.cpu);
-	ctr_open(&ctr, &run.machine.cpu, bench_opt.events, bench_opt.no_counters);
+	bench_opt_start(&run, &ctr, argc, argv);
 
 	tlbjson_init(&rep, &run.machine.cpu);
 	plan_sizes(sizes);

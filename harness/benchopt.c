@@ -3,10 +3,14 @@
 
 #include <inttypes.h>
 #include <limits.h>
+#include <unistd.h>
 
 #include "bufplace.h"
+#include "bufset.h"
+#include "counters.h"
 #include "die.h"
 #include "place.h"
+#include "run.h"
 
 struct bench_opts bench_opt = { .cpu = UINT64_MAX, .seed = 1, .cpu_node = UINT64_MAX,
 				  .mem_node = UINT64_MAX, .pt_node = UINT64_MAX };
@@ -20,6 +24,7 @@ const struct opt_def bench_opt_defs[] = {
 	{ "out", OPT_STR, &bench_opt.out, "DIR", "run directory (default results/<host>-<date>-<time>)" },
 	{ "same-run", OPT_FLAG, &bench_opt.same_run, NULL, "add this tool's files to the existing run directory --out of another pagewalk tool (run_all.sh does); without it, --out must not exist" },
 	{ "reserve", OPT_FLAG, &bench_opt.reserve, NULL, "raise hugetlb pools as needed (root); restored at exit" },
+	{ "fit-pool", OPT_FLAG, &bench_opt.fit_pool, NULL, "run a hugetlb backing the pool cannot fill on the pages it has (fewer footprints or pages) instead of skipping it" },
 	{ "hugetlbfs", OPT_STR, &bench_opt.hugetlbfs, "DIR[,DIR]", "take hugetlb pages from files on these hugetlbfs mounts" },
 	{ "events", OPT_STR, &bench_opt.events, "COL=EVENT,...", "add or override counters: cycles, dtlb_miss, stlb_hit, walk, walk_cycles = a PAPI/libpfm4 name or rHEX" },
 	{ "no-counters", OPT_FLAG, &bench_opt.no_counters, NULL, "do not try hardware counters" },
@@ -28,6 +33,31 @@ const struct opt_def bench_opt_defs[] = {
 	{ "no-lock", OPT_FLAG, &bench_opt.no_lock, NULL, "do not wait for another pagewalk run to finish (both will read slow)" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
+
+int bench_opt_parse(int argc, char **argv, const struct opt_def *defs, const char *description,
+		    const char *const *backings, const struct buf_backing **bk, int max)
+{
+	int nr;
+
+	if (opt_parse(argc, argv, defs, "[options]", description) < argc)
+		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
+	nr = bufset_parse("backing", *backings, bk, max);
+	if (bench_opt.hugetlbfs)
+		bufset_parse_hugetlbfs(bench_opt.hugetlbfs);
+	return nr;
+}
+
+void bench_opt_start(struct run *r, struct ctr_set *ctr, int argc, char **argv)
+{
+	r->no_lock = bench_opt.no_lock;
+	r->same_run = bench_opt.same_run;
+	run_start(r, bench_opt.out, argc, argv, bench_opt.seed, bench_opt.progress, bench_opt.no_progress,
+		  &bench_opt.cpu);
+	ctr_open(ctr, &r->machine.cpu, bench_opt.events, bench_opt.no_counters);
+	if (!bench_opt.no_counters && ctr->nr_counting < CTR_NR)
+		info("counters: %d of %d columns counted%s%s", ctr->nr_counting, CTR_NR,
+		     ctr->why[0] ? ": " : "", ctr->why);
+}
 
 /* A node option's value as a node that exists; exits 2 otherwise. */
 static int node_arg(const char *opt, uint64_t v)

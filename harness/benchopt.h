@@ -13,12 +13,27 @@ struct bench_opts {
 	uint64_t cpu_node, mem_node, pt_node; /* UINT64_MAX: not asked */
 	uint64_t seed;
 	const char *out, *hugetlbfs, *events;
-	int reserve, no_counters, progress, no_progress, no_lock, same_run;
+	int reserve, fit_pool, no_counters, progress, no_progress, no_lock, same_run;
 };
 
 /* Where the rows put their values; cpu unset, seed 1 before parsing. */
 extern struct bench_opts bench_opt;
 extern const struct opt_def bench_opt_defs[];
+
+struct buf_backing;
+/* Every bench's start: parse argv by defs (--help from description; an
+ * operand exits 2), then the --backing list *backings (read after parsing)
+ * into bk[max] (exit 2 on a bad one) and --hugetlbfs. Returns the number
+ * of backings. */
+int bench_opt_parse(int argc, char **argv, const struct opt_def *defs, const char *description,
+		    const char *const *backings, const struct buf_backing **bk, int max);
+
+struct run;
+struct ctr_set;
+/* Every bench's run start, after its meta_extra and cleanup are set: the
+ * lock and --same-run from the options, run_start (pins to --cpu), then the
+ * counters of --events, saying on stderr which columns cannot count. */
+void bench_opt_start(struct run *r, struct ctr_set *ctr, int argc, char **argv);
 
 struct bufplace;
 /* After opt_parse: check --cpu and the node options against this machine

@@ -188,9 +188,9 @@ static int alloc_hugetlb(struct buf *b, char *why, size_t len)
 		snprintf(why, len,
 			 "%ld free %" PRIu64 " kB hugetlb pages, %" PRIu64 " needed%s; reserve them with: "
 			 "echo %" PRIu64 " > " KNOB_HUGEPAGES_DIR "/hugepages-%" PRIu64 "kB/nr_hugepages "
-			 "(as root), or run as root with --reserve",
+			 "(as root), or run as root with --reserve%s",
 			 avail, page_kb, need, buf_hugetlb.reserve ? " even after raising the pool" : "",
-			 need, page_kb);
+			 need, page_kb, avail > 0 ? ", or pass --fit-pool to run on the pages there are" : "");
 		return -1;
 	}
 	if ((uint64_t)avail < need)

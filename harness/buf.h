@@ -54,7 +54,7 @@ struct buf {
 /* How hugetlb backings get their pages (set before buf_alloc). */
 struct buf_hugetlb_cfg {
 	int reserve;             /* may raise nr_hugepages (restored at exit) */
-	int shrink;              /* may size a buffer down to the pages granted */
+	int shrink;              /* may size a buffer down to the pages granted (--fit-pool) */
 	const char *dir_2m;      /* hugetlbfs mount with 2 MiB pages, or NULL */
 	const char *dir_1g;      /* ... with 1 GiB pages */
 };

@@ -75,11 +75,30 @@ void machine_published_json(struct json *j, const struct cpu_info *ci)
 	json_str(j, "model", g ? g->name : NULL);
 	json_int_or_null(j, "l1_load_cycles", g && g->l1_load_cycles > 0 ? g->l1_load_cycles : -1);
 	json_str(j, "source", g ? g->source : NULL);
+	json_int_or_null(j, "page_walkers", g && g->walkers > 0 ? g->walkers : -1);
+	json_str(j, "page_walkers_source", g && g->walkers > 0 ? g->walkers_source : NULL);
 	json_obj_end(j);
+}
+
+const char *machine_translation(const struct machine *m, const char **why)
+{
+	if (!m->cpu.hv_signature[0] && !m->hv_kernel[0] && !cpu_has_flag("hypervisor")) {
+		*why = "no hypervisor: CPUID and the kernel log name none";
+		return "native";
+	}
+	if (strstr(m->hv_kernel, "PVM")) {
+		*why = "the kernel log says \"Hypervisor detected: PVM\", which uses shadow paging";
+		return "shadow";
+	}
+	*why = "a hardware-virtualised guest: EPT/NPT, a two-dimensional walk (up to 24 memory "
+	       "references per miss with 4-level tables on both sides)";
+	return "nested";
 }
 
 void machine_json(struct json *j, const struct machine *m)
 {
+	const char *tr_why, *tr = machine_translation(m, &tr_why);
+
 	const struct cpu_info *c = &m->cpu;
 
 	json_obj(j, "machine");
@@ -92,6 +111,8 @@ void machine_json(struct json *j, const struct machine *m)
 	json_int(j, "cpu_stepping", c->stepping);
 	json_str(j, "hypervisor_cpuid", c->hv_signature[0] ? c->hv_signature : NULL);
 	json_str(j, "hypervisor_kernel", m->hv_kernel[0] ? m->hv_kernel : NULL);
+	json_str(j, "translation", tr);
+	json_str(j, "translation_why", tr_why);
 	if (m->flushes_tlb < 0)
 		json_null(j, "kernel_entry_flushes_tlb");
 	else

@@ -28,6 +28,11 @@ struct machine {
 };
 
 void machine_read(struct machine *m);
+/* How the guest's addresses are translated: "native" (no hypervisor),
+ * "shadow" (the hypervisor keeps shadow page tables: one walk per miss,
+ * PVM) or "nested" (EPT/NPT: each guest walk step can need a host walk);
+ * *why says what it was judged from. */
+const char *machine_translation(const struct machine *m, const char **why);
 /* Write the "machine" object (and "tlb_declared" inside it). */
 void machine_json(struct json *j, const struct machine *m);
 /* An array of the CPUID-declared data TLBs {page_kb, level, entries, assoc}. */

@@ -4,26 +4,41 @@
 #include "chaseloop.h"
 #include "clock.h"
 #include "disturb.h"
+#include "mlploop.h"
 
 #include <math.h>
 
-/* Time one repetition; return ns per load and move t->pos on. Counters,
- * when given, bracket the timed window from outside it; v receives them. */
+uint64_t measure_loads_per_trip(const struct measure_target *t)
+{
+	return t->nr_chains ? (uint64_t)MLP_STEPS * t->nr_chains : CHASE_UNROLL;
+}
+
+/* Move t's chain (or chains) on by trips loop trips. */
+static void advance(struct measure_target *t, uint64_t trips)
+{
+	if (t->nr_chains) {
+		mlp_run(t->chains, t->nr_chains, trips);
+		return;
+	}
+	t->pos = chase_run(t->pos, trips);
+	chase_sink = t->pos;
+}
+
+/* Time one repetition; return ns per load and move the chains on.
+ * Counters, when given, bracket the timed window from outside it; v
+ * receives them. */
 static double one_rep(struct measure_target *t, struct ctr_set *ctr, uint64_t *v)
 {
 	uint64_t t0, dt;
-	void *p;
 
 	if (ctr)
 		ctr_start(ctr);
 	t0 = clock_ns();
-	p = chase_run(t->pos, t->nr_trips);
+	advance(t, t->nr_trips);
 	dt = clock_ns() - t0;
 	if (ctr)
 		ctr_stop(ctr, v);
-	t->pos = p;
-	chase_sink = p;
-	return (double)dt / (double)(t->nr_trips * CHASE_UNROLL);
+	return (double)dt / (double)(t->nr_trips * measure_loads_per_trip(t));
 }
 
 /* One kept repetition: re-run while the disturbance check flags it, at
@@ -54,7 +69,7 @@ static double quiet_rep(struct measure_target *t, const struct measure_plan *pla
 	}
 	for (int c = 0; ctr && c < CTR_NR; c++)
 		t->ctr[c] = v[c] == CTR_NONE || t->ctr[c] == CTR_NONE ? CTR_NONE : t->ctr[c] + v[c];
-	t->nr_loads += t->nr_trips * CHASE_UNROLL;
+	t->nr_loads += t->nr_trips * measure_loads_per_trip(t);
 	return ns;
 }
 
@@ -69,8 +84,7 @@ uint64_t measure_warm(struct measure_target *t, const struct measure_plan *plan)
 		uint64_t trips = (uint64_t)((double)t->nr_trips * (double)plan->warm_ns /
 					    (double)plan->min_rep_ns) + 1;
 
-		t->pos = chase_run(t->pos, trips);
-		chase_sink = t->pos;
+		advance(t, trips);
 	}
 	return clock_ns() - t0;
 }
@@ -102,22 +116,30 @@ double measure_per_load(const struct measure_target *t, enum ctr_col c)
 	return (double)t->ctr[c] / (double)t->nr_loads;
 }
 
-uint64_t measure_calibrate(void **pos, uint64_t min_rep_ns)
+void measure_calibrate_target(struct measure_target *t, uint64_t min_rep_ns)
 {
-	struct measure_target t = { .pos = *pos, .nr_trips = 16 };
-
+	t->nr_trips = 16;
 	for (;;) {
-		double ns = one_rep(&t, NULL, NULL) * (double)(t.nr_trips * CHASE_UNROLL);
+		double ns = one_rep(t, NULL, NULL) * (double)(t->nr_trips * measure_loads_per_trip(t));
 
 		if (ns >= (double)min_rep_ns / 4) {
 			/* Scale up with a margin so most reps clear the floor. */
-			double want = (double)t.nr_trips * 1.25 * (double)min_rep_ns / ns;
+			double want = (double)t->nr_trips * 1.25 * (double)min_rep_ns / ns;
 
-			*pos = t.pos;
-			return want < 1 ? 1 : (uint64_t)want;
+			t->nr_trips = want < 1 ? 1 : (uint64_t)want;
+			return;
 		}
-		t.nr_trips *= ns < (double)min_rep_ns / 64 ? 16 : 2;
+		t->nr_trips *= ns < (double)min_rep_ns / 64 ? 16 : 2;
 	}
+}
+
+uint64_t measure_calibrate(void **pos, uint64_t min_rep_ns)
+{
+	struct measure_target t = { .pos = *pos };
+
+	measure_calibrate_target(&t, min_rep_ns);
+	*pos = t.pos;
+	return t.nr_trips;
 }
 
 int measure_rounds(struct measure_target *t, int nr, const struct measure_plan *plan,
@@ -132,7 +154,7 @@ int measure_rounds(struct measure_target *t, int nr, const struct measure_plan *
 		for (int c = 0; c < CTR_NR; c++)
 			t[k].ctr[c] = ctr && ctr->col[c].counting ? 0 : CTR_NONE;
 	}
-	for (unsigned r = 0; r <= plan->nr_reps; r++) {
+	for (unsigned r = plan->keep_first ? 1 : 0; r <= plan->nr_reps; r++) {
 		/* Rotate who goes first, so no backing always follows another. */
 		for (int k = 0; k < nr; k++) {
 			struct measure_target *x = &t[(k + (int)r) % nr];

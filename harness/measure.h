@@ -16,6 +16,8 @@
 
 struct measure_target {
 	void *pos;             /* where the chase stands; carried across reps */
+	void **chains;         /* or, with nr_chains > 0, where each of nr_chains */
+	unsigned nr_chains;    /* independent chains stands (mlploop.h) */
 	uint64_t nr_trips;     /* loop trips per repetition (calibrated) */
 	double *ns_per_load;   /* [nr_reps] kept repetitions, in round order */
 	struct stats st;       /* summary of ns_per_load */
@@ -41,6 +43,8 @@ struct measure_plan {
 	int cpu;                /* the CPU pinned to, for its steal time; -1 unknown */
 	uint64_t warm_ns;       /* untimed chase before each timed repetition, on top
 				 * of the page sweep (measure_warm) */
+	int keep_first;         /* 1: no dropped first round (the caller rotates
+				 * what it times between calls and warms anyway) */
 };
 
 /* Bytes between the words the warm-up sweep touches: one per 4K page. */
@@ -51,6 +55,10 @@ double measure_per_load(const struct measure_target *t, enum ctr_col c);
 
 /* Find how many trips make one repetition last at least min_rep_ns. */
 uint64_t measure_calibrate(void **pos, uint64_t min_rep_ns);
+/* The same for any target (one chain or several): sets t->nr_trips. */
+void measure_calibrate_target(struct measure_target *t, uint64_t min_rep_ns);
+/* Loads one loop trip of t does. */
+uint64_t measure_loads_per_trip(const struct measure_target *t);
 
 /* The warm-up after a switch from another target, untimed: one load per
  * 4K page of t->span (independent loads, so it costs a few ms per GiB),

@@ -59,6 +59,8 @@ const struct tlbgeom_cpu tlbgeom_table[] = {
 		{2, M2, 2048, 12},
 		{2, G1, NONE, NA}},
 	.l1_load_cycles = 4,
+	.walkers = 2,
+	.walkers_source = "WikiChip, AMD Zen 2, memory subsystem: two hardware page table walkers",
 	.source = "AMD SOG Family 17h Models 30h+ (56305); WikiChip Zen 2",
     },
     /* AMD Software Optimization Guide for Family 19h (56665): L1 DTLB 64
@@ -77,6 +79,8 @@ const struct tlbgeom_cpu tlbgeom_table[] = {
 		{2, M2, 2048, NA},
 		{2, G1, NA, NA}},
 	.l1_load_cycles = 4,
+	.walkers = 6,
+	.walkers_source = "AnandTech, AMD Zen 3 Ryzen deep dive (2020), p. 4: 4 table walkers added to the 2 of Zen 2",
 	.source = "AMD SOG Family 19h (56665)",
     },
     /* AMD Software Optimization Guide for the Zen 4 microarchitecture
@@ -147,6 +151,8 @@ const struct tlbgeom_cpu tlbgeom_table[] = {
 		{2, M2, 1536, 12},
 		{2, G1, 16, 4}},
 	.l1_load_cycles = 4,
+	.walkers = 2,
+	.walkers_source = "Intel Optimization Reference Manual 2.1.3 (two page walks in flight), as quoted by P. Cordes, Stack Overflow 32256250",
 	.source = "Intel Optimization Reference Manual 248966-045, Table 2-15; Chips and Cheese (4-cycle L1D)",
     },
     /* Intel Optimization Reference Manual, Ice Lake client (Sunny Cove)
@@ -182,6 +188,8 @@ const struct tlbgeom_cpu tlbgeom_table[] = {
 	.nr_models = 3,
 	.tlb = GOLDEN_COVE_TLBS,
 	.l1_load_cycles = 5,
+	.walkers = 4,
+	.walkers_source = "Intel Architecture Day 2021 / Hot Chips 33, as listed in jiegec's Golden Cove notes (2025); D. Bakhvalov, Performance Analysis and Tuning, ch. 3",
 	.source = "Intel Optimization Reference Manual (Golden Cove); Intel Architecture Day 2021; "
 		  "Chips and Cheese 2022-02-11 (5-cycle L1D)",
 	.note = "Alder Lake is hybrid: these are the P-cores; its E-cores are Gracemont "
@@ -200,6 +208,8 @@ const struct tlbgeom_cpu tlbgeom_table[] = {
 	.nr_models = 5,
 	.tlb = GOLDEN_COVE_TLBS,
 	.l1_load_cycles = 5,
+	.walkers = 4,
+	.walkers_source = "Golden Cove's figure, Intel Architecture Day 2021; Raptor Cove keeps that core and grows its L2",
 	.source = "Intel Optimization Reference Manual (Golden Cove, which Raptor Cove keeps); "
 		  "InstLatx64 CPUID dump of i9-13900KF; Chips and Cheese (Raptor Lake)",
 	.note = "Raptor Lake is hybrid: these are the P-cores; its E-cores are Gracemont",
@@ -260,6 +270,8 @@ const struct tlbgeom_cpu tlbgeom_table[] = {
 		{2, K4, 2048, 4},
 		{2, M2, 2048, 4},
 		{2, G1, 8, FULL}},
+	.walkers = 4,
+	.walkers_source = "Intel's Gracemont figures as listed in jiegec's Gracemont notes (2025)",
 	.source = "InstLatx64 CPUID dump of i9-13900KF, E-core leaf 18h",
     },
     /* Crestmont, from CPUID leaf 18h as a Meteor Lake E-core reports it

@@ -30,6 +30,8 @@ struct tlbgeom_cpu {
 	int nr_models;
 	struct tlbgeom_tlb tlb[TLBGEOM_MAX_TLB]; /* data TLBs; unlisted: not published */
 	int l1_load_cycles;			 /* L1D load-to-use, pointer chase; 0 not published */
+	int walkers;				 /* page walks a core runs at once; 0 not published */
+	const char *walkers_source;		 /* where that number is published */
 	const char *source;			 /* the public documents the numbers come from */
 	const char *note;			 /* caveat for the report, or NULL */
 };

@@ -12,7 +12,7 @@ tmp="$(mktemp -d)"
 cap="$(mktemp -d)" # stdout and stderr of each row, outside the watched tree
 trap 'rm -rf "$tmp" "$cap"' EXIT
 
-chase="$bin/chase" tp="$bin/tlbprobe" ra="$top/run_all.sh" hp="$top/scripts/hugepages.sh"
+chase="$bin/chase" tp="$bin/tlbprobe" mlp="$bin/mlp" ra="$top/run_all.sh" hp="$top/scripts/hugepages.sh"
 pw="$top/pagewalk"
 d="$tmp/run"     # the --out of every row: must never appear
 mkdir -p "$tmp/victim" && echo precious >"$tmp/victim/keep" && ln -s "$tmp/victim" "$tmp/link"
@@ -178,6 +178,28 @@ row 2 "hugepages: with, no command" "$hp" with 2M 4
 row 2 "hugepages: with --mount, no directory" "$hp" with 2M 4 --mount
 row 2 "hugepages: status with an argument" "$hp" status extra
 row 2 "hugepages: release without a count" "$hp" release 5G
+# bench/mlp
+row 2 "mlp: unknown option" "$mlp" --bogus --out "$d"
+row 2 "mlp: one backing" "$mlp" --backing 4k --out "$d"
+row 2 "mlp: unknown backing" "$mlp" --backing 4k,huge --out "$d"
+row 2 "mlp: --ref not among the backings" "$mlp" --ref hugetlb2m --out "$d"
+row 2 "mlp: chains not from 1" "$mlp" --chains 2,4,8 --out "$d"
+row 2 "mlp: chains descending" "$mlp" --chains 1,8,4 --out "$d"
+row 2 "mlp: chains past 32" "$mlp" --chains 1,2,64 --out "$d"
+row 2 "mlp: zero chains" "$mlp" --chains 1,0,4 --out "$d"
+row 2 "mlp: too few chain counts" "$mlp" --chains 1,2 --out "$d"
+row 2 "mlp: empty chain item" "$mlp" --chains 1,,4 --out "$d"
+row 2 "mlp: footprint past memory" "$mlp" --footprints 64T --out "$d"
+row 2 "mlp: footprint not a multiple of 64" "$mlp" --footprints 1000000 --out "$d"
+row 2 "mlp: footprints not ascending" "$mlp" --footprints 1G,512M --out "$d"
+row 2 "mlp: footprint below the control" "$mlp" --footprints 1M --out "$d"
+row 2 "mlp: empty --footprints" "$mlp" --footprints= --out "$d"
+row 2 "mlp: bad --control" "$mlp" --control 4Q --out "$d"
+row 2 "mlp: --control zero" "$mlp" --control 0 --out "$d"
+row 2 "mlp: --reps past 60" "$mlp" --reps 61 --out "$d"
+row 2 "mlp: --out a symlink" "$mlp" --out "$tmp/link"
+row 2 "mlp: --out non-empty" "$mlp" --out "$tmp/full"
+row 2 "mlp: missing mem node" "$mlp" --mem-node "$nonode" --out "$d"
 # ./pagewalk
 row 2 "pagewalk: unknown command" "$pw" frobnicate
 row 2 "pagewalk compare: one run" "$pw" compare "$tmp/victim"

@@ -205,11 +205,25 @@ if compgen -G "$run/*.tmp.*" >/dev/null; then ko "chase: no temp files left" "$(
 run="$tmp/quick"
 t0=$SECONDS
 if "$ra" --quick --out "$run" >"$tmp/out" 2>"$tmp/err"; then ok "run_all --quick exits 0 ($((SECONDS - t0)) s)"; else ko "run_all --quick" "$(tail -n 5 "$tmp/err")"; fi
-for f in meta.json chase.csv compare.csv REPORT.md plots/latency.png plots/latency.svg plots/thp_vs_4k.png plots/thp_vs_4k.svg tlbprobe.csv tlb.json tlbprobe-meta.json; do
+for f in meta.json chase.csv compare.csv REPORT.md plots/latency.png plots/latency.svg plots/thp_vs_4k.png plots/thp_vs_4k.svg tlbprobe.csv tlb.json tlbprobe-meta.json mlp.csv mlp-meta.json plots/mlp.png; do
 	if [[ -s "$run/$f" ]]; then ok "run_all --quick wrote $f"; else ko "run_all --quick wrote $f" "missing"; fi
 done
 st="$(json_scalar "$run/meta.json" status)"
 if [[ "$st" == complete ]]; then ok "run_all --quick: status complete"; else ko "run_all --quick: status" "$st"; fi
+# Page walks in parallel: every chain count on 4k and thp at the control and
+# at 256M, the inference with its confidence, and the section.
+if jq_ok "$run/mlp-meta.json" 'j["status"] == "complete" and len(j["mlp"]["curves"]) == 4 and all(c["fit"]["ok"] and c["fit"]["in_flight"] > 0 for c in j["mlp"]["curves"]) and len(j["mlp"]["walks"]) == 1 and j["mlp"]["walks"][0]["confidence"] in ("high", "medium", "low") and j["mlp"]["walks"][0]["why"]' &&
+	[[ "$(awk -F, 'NR > 1 { n[$1 "@" $4]++ } END { for (k in n) if (n[k] != 10) bad++; print length(n) == 4 && !bad }' "$run/mlp.csv")" == 1 ]]; then
+	ok "run_all --quick: mlp curves of 10 chain counts, fitted, and the walk reading with its confidence"
+else
+	ko "run_all --quick: mlp" "$(head -c 300 "$run/mlp-meta.json" 2>&1)"
+fi
+if grep -q '^## Page walks in parallel' "$run/REPORT.md" && grep -q '4K pages cap at about [0-9]* loads in flight' "$run/REPORT.md" &&
+	grep -q 'page walks in flight\*\* \[\|shows no translation time' "$run/REPORT.md"; then
+	ok "run_all --quick: the parallel-walk section says what 4K pages cost in parallelism"
+else
+	ko "run_all --quick: parallel-walk section" "$(sed -n '/## Page walks in parallel/,/^## /p' "$run/REPORT.md" | head -c 400)"
+fi
 # The page-size ladder: as root on a kernel with multi-size THP, every
 # mthp row verified in folios of its size, mapped by 4 KiB PTEs.
 if [[ "$(id -u)" -eq 0 ]] && compgen -G "/sys/kernel/mm/transparent_hugepage/hugepages-*kB/enabled" >/dev/null; then
@@ -356,6 +370,32 @@ if [[ "$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages)" -eq 0 ]]
 	rc=0
 	"$chase" --backing hugetlb2m --max 8M --out "$tmp/h4" 2>"$tmp/err" || rc=$?
 	if [[ $rc -eq 4 ]] && grep -q 'nr_hugepages' "$tmp/err"; then ok "chase: hugetlb only, no pages: exit 4 with the command"; else ko "chase: hugetlb only, no pages" "exit $rc: $(head -c 300 "$tmp/err")"; fi
+fi
+
+# A pool with 2 of the 4 pages asked: refused (exit 4, naming --fit-pool),
+# or run on those 2 pages with --fit-pool. hugepages.sh gives them back.
+if [[ "$(id -u)" -eq 0 && "$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages)" -eq 0 ]]; then
+	pool_before="$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages)"
+	rc=0
+	"$top/scripts/hugepages.sh" with 2M 2 -- "$chase" --backing hugetlb2m --max 8M --reps 3 --rep-ms 1 \
+		--out "$tmp/hshort" >/dev/null 2>"$tmp/err" || rc=$?
+	if [[ $rc -eq 4 ]] && grep -q -- '--fit-pool' "$tmp/err" && [[ ! -e "$tmp/hshort/chase.csv" ]]; then
+		ok "chase: pool short of pages: exit 4 naming --fit-pool"
+	else
+		ko "chase: pool short of pages" "exit $rc: $(head -c 300 "$tmp/err")"
+	fi
+	rc=0
+	"$top/scripts/hugepages.sh" with 2M 2 -- "$chase" --backing hugetlb2m --max 8M --reps 3 --rep-ms 1 \
+		--fit-pool --out "$tmp/hfit" >/dev/null 2>"$tmp/err" || rc=$?
+	biggest="$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "footprint_bytes") c = i; next }
+		c && $c + 0 > m { m = $c + 0 } END { print m + 0 }' "$tmp/hfit/chase.csv" 2>/dev/null)"
+	if [[ $rc -eq 0 ]] && grep -q 'pool granted' "$tmp/err" && [[ "$biggest" -gt 0 && "$biggest" -le 4194304 ]]; then
+		ok "chase --fit-pool: runs on the 2 pages there are (largest footprint $biggest)"
+	else
+		ko "chase --fit-pool" "exit $rc, largest footprint '$biggest': $(head -c 300 "$tmp/err")"
+	fi
+	pool_after="$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages)"
+	if [[ "$pool_after" -eq "$pool_before" ]]; then ok "pool given back after both"; else ko "pool given back" "nr_hugepages $pool_before, then $pool_after"; fi
 fi
 
 finish e2e

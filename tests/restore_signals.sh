@@ -78,12 +78,13 @@ stop_at() {
 				sleep 0.005
 			done
 			[[ "$(mthp_state)" != "$start_mthp" ]] || touch "$tmp/never-reached"
-		elif [[ "$when" == probe || "$when" == report || "$when" == ladder ]]; then
+		elif [[ "$when" == probe || "$when" == report || "$when" == ladder || "$when" == mlp ]]; then
 			# The moment that step of the run has begun: the first file it
 			# makes (a file stays, where a short-lived process can be missed).
 			mark="$out/tlbprobe.csv"
 			[[ "$when" == report ]] && mark="$out/plots/data"
 			[[ "$when" == ladder ]] && mark="$out/ladder/chase.csv"
+			[[ "$when" == mlp ]] && mark="$out/mlp.csv"
 			for _ in $(seq 1 30000); do
 				[[ -e "$mark" ]] && break
 				sleep 0.005
@@ -127,6 +128,14 @@ probe=("$bin/tlbprobe" --backing "4k,hugetlb2m" --reserve --quick --no-progress)
 stop_at "tlbprobe SIGTERM while the pool is raised" TERM pool "$tmp/p1" "${probe[@]}"
 stop_at "tlbprobe SIGINT at 2 s (probing)" INT 2 "$tmp/p2" "${probe[@]}"
 stop_at "tlbprobe SIGHUP at 0.5 s (population)" HUP 0.5 "$tmp/p3" "${probe[@]}"
+mlp=("$bin/mlp" --backing "4k,hugetlb2m" --reserve --footprints 256M --reps 8 --rep-ms 10 --no-progress)
+stop_at "mlp SIGTERM while the pool is raised" TERM pool "$tmp/l1" "${mlp[@]}"
+stop_at "mlp SIGINT at 1.5 s (measuring)" INT 1.5 "$tmp/l2" "${mlp[@]}"
+stop_at "run_all SIGTERM during the parallel walks" TERM mlp "$tmp/rw" "$top/run_all.sh" --quick
+for d in l1 l2; do
+	st="$(python3 "$top/tests/jsonq.py" "$tmp/$d/mlp-meta.json" --get status 2>/dev/null || echo 'no mlp-meta.json')"
+	if [[ "$st" == interrupted ]]; then ok "mlp run $d marked interrupted"; else ko "mlp run $d marked interrupted" "status: $st"; fi
+done
 stop_at "run_all SIGINT while the pool is raised" INT pool "$tmp/f" "$top/run_all.sh" --quick
 stop_at "run_all SIGTERM at 4 s" TERM 4 "$tmp/g" "$top/run_all.sh" --quick
 stop_at "run_all SIGHUP during the probe" HUP probe "$tmp/rh" "$top/run_all.sh" --quick

@@ -28,6 +28,9 @@ NUMA = os.path.join(HERE, "fixtures", "run_numa")
 # A run with a page-size ladder in ladder/ (run_all.sh --quick on an
 # Emerald Rapids guest: 4k, mthp16k..mthp1m, thp, hugetlb2m).
 LADDER = os.path.join(HERE, "fixtures", "run_ladder")
+# A run with bench/mlp beside it (mlp.csv, mlp-meta.json: 4k and thp, a 4M
+# control and 256M, 6 rounds, on the Emerald Rapids guest).
+MLP = os.path.join(HERE, "fixtures", "run_mlp")
 PAGEWALK = os.path.join(ROOT, "pagewalk")
 
 
@@ -312,6 +315,51 @@ class Report(Fixtures):
         self.assertIn("Some folio sizes below 2 MiB gain", claim)
         self.assertIn("no size from which on every larger one gains", claim)
         self.assertIn("Not measured in this run (run_all.sh measures it as root", self.report(self.copy("plain")))
+
+    def mlp_with(self, name, edit):
+        d = self.copy(name, src=MLP)
+        p = os.path.join(d, "mlp-meta.json")
+        with open(p) as f:
+            m = json.load(f)
+        edit(m)
+        with open(p, "w") as f:
+            json.dump(m, f, indent=1)
+        return d
+
+    def test_mlp_section_reads_the_curves_and_the_inference(self):
+        d = self.copy("mlp", src=MLP)
+        md = self.report(d)
+        sec = md.split("## Page walks in parallel", 1)[1].split("\n## ", 1)[0]
+        with open(os.path.join(MLP, "mlp.csv"), newline="") as f:
+            rows = list(csv.DictReader(f))
+        with open(os.path.join(MLP, "mlp-meta.json")) as f:
+            info = json.load(f)["mlp"]
+        top = max(int(r["footprint_bytes"]) for r in rows)
+        for n in (1, 16):
+            k4 = next(r for r in rows if r["backing"] == "4k" and int(r["footprint_bytes"]) == top and r["chains"] == str(n))
+            thp = next(r for r in rows if r["backing"] == "thp" and int(r["footprint_bytes"]) == top and r["chains"] == str(n))
+            self.assertIn(f"| {n} | {float(k4['ns_per_load']):.2f} | {float(thp['ns_per_load']):.2f} |"
+                          f" {float(k4['ratio_ref']):.2f} | [{float(k4['ratio_lo']):.2f}, {float(k4['ratio_hi']):.2f}] |", sec)
+        fits = {(c["backing"], c["footprint_bytes"]): c["fit"] for c in info["curves"]}
+        f4, ft = fits[("4k", top)], fits[("thp", top)]
+        self.assertIn(f"4K pages cap at about {f4['in_flight']:.0f} loads in flight; thp reaches {ft['in_flight']:.0f}", sec)
+        self.assertIn(f"| 4k | 256M | {f4['latency_ns']:.1f} | {f4['saturated_ns_per_load']:.2f} | {f4['saturation_chains']} |", sec)
+        w = info["walks"][0]
+        self.assertIn(f"about **{w['walks_in_flight']:.1f} page walks in flight** [{w['walks_lo']:.1f}, {w['walks_hi']:.1f}]", sec)
+        self.assertIn(f"Confidence: {w['confidence']}: {w['why']}.", sec)
+        self.assertIn("Published for Intel Raptor Cove: 4 page walkers", sec)
+        self.assertIn("Control (4M, within reach)", sec)
+        self.assertIn("nested paging (EPT/NPT)", sec)
+        self.assertTrue(os.path.getsize(os.path.join(d, "plots", "mlp.png")) > 0)
+
+    def test_mlp_section_without_published_walkers_or_run(self):
+        def edit(m):
+            m["mlp"].update(published_walkers=None, published_walkers_source=None, translation="shadow")
+        sec = self.report(self.mlp_with("unpub", edit)).split("## Page walks in parallel", 1)[1].split("\n## ", 1)[0]
+        self.assertIn("No walker count is published for Intel Raptor Cove.", sec)
+        self.assertIn("shadow page tables", sec)
+        self.assertNotIn("nested paging", sec)
+        self.assertIn("Not measured in this run (run_all.sh runs bench/mlp).", self.report(self.copy("nomlp")))
 
     def test_numa_matrix_rows_are_placement_over_all_local(self):
         d = self.copy("numa", src=NUMA)

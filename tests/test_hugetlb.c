@@ -145,20 +145,30 @@ Test(hugetlb, skip_without_reserve_names_the_command, .init = take_lock, .fini =
 	buf_free(&b);
 }
 
-Test(hugetlb, shrink_sizes_to_the_pool, .init = take_lock, .fini = drop_lock)
+/* The 2 MiB pool with exactly 3 free pages and buf_hugetlb cleared; the
+ * pool's total before, for the check that it is restored. */
+static uint64_t three_free(void)
 {
-	const struct buf_backing *k = buf_backing_find("hugetlb2m");
-	char why[400], path[] = KNOB_HUGEPAGES_DIR "/hugepages-2048kB/nr_hugepages";
+	char why[400];
 	uint64_t before;
-	struct buf b;
 
 	need_pool(2048);
 	before = pool_total(2048);
-	/* Exactly 3 free pages, then ask for 8 with shrinking allowed. */
 	cr_assert(knob_pool_reserve(2048, 3, why, sizeof(why)) >= 3, "%s", why);
 	if (knob_pool_available(2048) != 3)
 		cr_skip_test("other users hold 2 MiB pages: cannot set up exactly 3 free");
 	memset(&buf_hugetlb, 0, sizeof(buf_hugetlb));
+	return before;
+}
+
+Test(hugetlb, shrink_sizes_to_the_pool, .init = take_lock, .fini = drop_lock)
+{
+	const struct buf_backing *k = buf_backing_find("hugetlb2m");
+	char why[400], path[] = KNOB_HUGEPAGES_DIR "/hugepages-2048kB/nr_hugepages";
+	uint64_t before = three_free();
+	struct buf b;
+
+	/* Ask for 8 with shrinking allowed. */
 	buf_hugetlb.shrink = 1;
 	cr_assert_eq(buf_alloc(&b, k, 8ull << 20, why, sizeof(why)), 0, "%s", why);
 	cr_expect_eq(b.bytes, 3ull << 21);
@@ -166,6 +176,23 @@ Test(hugetlb, shrink_sizes_to_the_pool, .init = take_lock, .fini = drop_lock)
 	buf_free(&b);
 	knob_restore_all();
 	cr_expect_eq(pool_total(2048), before, "%s restored", path);
+}
+
+/* Without --fit-pool, a pool that holds some but too few pages refuses the
+ * buffer and says how to get the rest, or to run on what there is. */
+Test(hugetlb, short_pool_refused_without_fit_pool, .init = take_lock, .fini = drop_lock)
+{
+	const struct buf_backing *k = buf_backing_find("hugetlb2m");
+	char why[400];
+	uint64_t before = three_free();
+	struct buf b;
+
+	cr_assert_eq(buf_alloc(&b, k, 8ull << 20, why, sizeof(why)), -1);
+	cr_expect(strstr(why, "3 free 2048 kB hugetlb pages, 4 needed") != NULL, "reason: %s", why);
+	cr_expect(strstr(why, "--fit-pool") != NULL, "reason names --fit-pool: %s", why);
+	buf_free(&b);
+	knob_restore_all();
+	cr_expect_eq(pool_total(2048), before, "pool restored");
 }
 
 Test(hugetlb, detect_1g_on_every_answer)

@@ -113,6 +113,11 @@ Test(tlbgeom, rows_are_sourced_and_sane)
 		cr_assert(c->l1_load_cycles == 0 ||
 			      (c->l1_load_cycles >= 3 && c->l1_load_cycles <= 5),
 			  "%s: L1 load-to-use %d cycles", c->name, c->l1_load_cycles);
+		/* Page walkers: 0 unpublished; published counts run 1 to 8,
+		 * each with where it was published. */
+		cr_assert(c->walkers >= 0 && c->walkers <= 8, "%s: %d walkers", c->name, c->walkers);
+		cr_assert(!c->walkers || (c->walkers_source && c->walkers_source[0]),
+			  "%s: walkers without a source", c->name);
 	}
 }
 
