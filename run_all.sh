@@ -20,11 +20,12 @@ level and the cost of a miss, inferred from timing and set against CPUID and
 the vendor's numbers. As root, hugetlb pools are raised for the run and
 restored afterwards, also on Ctrl-C. Then page walks in parallel: N
 independent chains in one thread, 4k against huge pages, within and beyond
-the TLB's reach (mlp.csv). As root on Linux 6.8 or later, a
-page-size ladder follows: 4k, every multi-size THP folio size (16K to 1M),
-thp and hugetlb2m side by side (in DIR/ladder/). On a machine with two or more NUMA
-nodes, a placement matrix follows: data and page tables each on the local
-and on a remote node, against all-local (in DIR/numa/).
+the TLB's reach (mlp.csv). As root on Linux 6.8 or later, a page-size
+ladder follows: 4k, every multi-size THP folio size (16K to 1M), thp and
+hugetlb2m side by side at 64M, 256M and 1G (in DIR/ladder/). On a machine
+with two or more NUMA nodes, a placement matrix follows: data and page
+tables each on the local and on a remote node, against all-local (in
+DIR/numa/).
 
   --quick      a short run (--max 256M, fewer repetitions): about a minute
   --out DIR    the run directory (created; must not hold an earlier run)
@@ -161,9 +162,9 @@ else
 	if [[ -z "$max" ]]; then
 		max=$((limit < 4294967296 ? limit : 4294967296))
 	fi
-	# Three footprints per doubling: with the ladder and the probe of
-	# folios, the whole run stays near six minutes.
-	args+=(--max "$max" --points-per-octave 3)
+	# Three footprints per doubling and 8 rounds: with the probe, the
+	# parallel walks and the ladder, the whole run stays under six minutes.
+	args+=(--max "$max" --points-per-octave 3 --reps 8)
 fi
 # The page-size ladder: 4k, every multi-size THP folio size the kernel
 # offers (16K to 1M), thp and hugetlb2m, interleaved, beyond the L2 TLB's
@@ -185,6 +186,13 @@ fi
 # minute), and 16K and 64K folios where the ladder runs: does a folio need
 # one TLB entry, or one per 4K page (PTE coalescing)?
 probe_backings="4k,thp,hugetlb2m,hugetlb1g"
+# A knee in 1G pages needs 8 of them at least, and half of MemAvailable at
+# most goes to one buffer: below 32 GiB the probe would reserve 1G pages
+# (seconds of compaction) only to drop them.
+if [[ $quick -eq 0 && $((avail_kb >> 20)) -lt 32 ]]; then
+	probe_backings="4k,thp,hugetlb2m"
+	echo "$prog: the TLB probe leaves out hugetlb1g: a knee needs 8 or more 1 GiB pages, and MemAvailable is $((avail_kb >> 20)) GiB (32 or more needed)" >&2
+fi
 probe_extra=()
 if [[ $quick -eq 1 ]]; then
 	probe_backings="4k,thp"
@@ -204,9 +212,12 @@ probe_args=(--out "$out" --same-run --backing "$probe_backings" --fit-pool "${pr
 # other buffers fragment memory.
 mlp_args=(--out "$out" --same-run --fit-pool ${node_args[@]+"${node_args[@]}"})
 if [[ $quick -eq 1 ]]; then
-	mlp_args+=(--backing "4k,thp" --footprints "${max:-256M}" --reps 6 --rep-ms 3)
+	mlp_args+=(--backing "4k,thp" --ref thp --footprints "${max:-256M}" --reps 6 --rep-ms 3)
 else
-	mlp_args+=(--backing "hugetlb1g,hugetlb2m,thp,4k" --reps 6 --rep-ms 5)
+	# 2M pages already cover mlp's largest default footprint (2 GiB) from
+	# the L2 TLB, so hugetlb1g would add a reference no cleaner, for seconds
+	# of compaction to reserve its pages.
+	mlp_args+=(--backing "hugetlb2m,thp,4k" --ref thp --reps 6 --rep-ms 5)
 	if [[ -n "${given[--max]:-}" ]]; then
 		mlp_args+=(--footprints "$max")
 	fi
@@ -223,13 +234,20 @@ if [[ $quick -eq 1 ]]; then
 	matrix_args+=(--max 256M --reps 6 --rep-ms 3)
 fi
 ladder_args=(--out "$out/ladder" --backing "$ladder_backings,thp,hugetlb2m" --series "rand:64,rand:4K:stagger"
-	--min 64M --points-per-octave 1 --reserve --fit-pool ${node_args[@]+"${node_args[@]}"})
+	--reserve --fit-pool ${node_args[@]+"${node_args[@]}"})
 if [[ $quick -eq 1 ]]; then
-	ladder_args+=(--max 256M --reps 6 --rep-ms 3)
+	ladder_args+=(--footprints 64M,256M --reps 6 --rep-ms 3)
 else
-	# Ten buffers or so: at most a twelfth of MemAvailable each.
+	# 64M, 256M and 1G; ten buffers or so, each at most a twelfth of
+	# MemAvailable.
 	ladder_max=$((avail_kb * 1024 / 12 / 2097152 * 2097152))
-	ladder_args+=(--max $((ladder_max < 1073741824 ? ladder_max : 1073741824)))
+	if [[ $ladder_max -ge 1073741824 ]]; then
+		ladder_args+=(--footprints 64M,256M,1G)
+	elif [[ $ladder_max -gt 268435456 ]]; then
+		ladder_args+=(--footprints "64M,256M,$ladder_max")
+	else
+		ladder_args+=(--footprints 64M,256M)
+	fi
 fi
 if [[ -t 2 ]]; then
 	args+=(--progress)

@@ -100,9 +100,15 @@ def claim(m, fp):
     ratio = _f(row["ratio_ref"]) if row else None
     if ratio is None:
         return None
-    return (f"**Beyond the TLB ({human(fp)}), 4K pages cap at about {f4['in_flight']:.0f} loads in flight;"
+    text = (f"**Beyond the TLB ({human(fp)}), 4K pages cap at about {f4['in_flight']:.0f} loads in flight;"
             f" {ref} reaches {fr['in_flight']:.0f}, {ratio:.2f} times the throughput of 4K at N = {n}**"
             f" (where {ref} saturates; a single chain shows {_f(_at(m, '4k', fp, 1)['ratio_ref']):.2f}).")
+    w = next((w for w in m.walks(fp) if w.get("backing") == "4k"), {})
+    if w.get("capped_below_ref") and w.get("control_clean"):
+        text += (f" Which limit is which: {ref}'s cap, reached with hardly a walk, is the core's own limit on"
+                 " outstanding misses; 4K's lower one is translation's, since within the TLB's reach (the control)"
+                 " 4K saturates with it.")
+    return text
 
 
 def _walk_line(m, w):

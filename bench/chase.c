@@ -41,7 +41,7 @@ static const char CMP_HEADER[] =
 	"mem_node_a,pt_node_a,mem_node_b,pt_node_b";
 
 static struct {
-	const char *backings, *patterns, *strides, *placements;
+	const char *backings, *patterns, *strides, *placements, *fp_list;
 	uint64_t min, max, ppo, reps, rep_ms, warm_ms, alone_ms;
 	int stagger, numa_matrix;
 	/* Parsed */
@@ -56,6 +56,8 @@ static struct {
 	struct chain_spec sr[MAX_ITEMS * MAX_ITEMS]; /* what is swept, in order */
 	int nr_sr;
 	uint64_t max_stride;
+	uint64_t fps[MAX_POINTS]; /* --footprints */
+	int nr_fps;
 } o = {
 	.backings = "4k,thp", .patterns = "rand", .strides = "64", .min = 4096,
 	.ppo = 4, .reps = 10, .rep_ms = 10,
@@ -70,6 +72,7 @@ static const struct opt_def defs[] = {
 	{ "min", OPT_SIZE, &o.min, "SIZE", "smallest footprint (default 4K)" },
 	{ "max", OPT_SIZE, &o.max, "SIZE", "largest footprint (default: min(1G, MemAvailable/4/backings))" },
 	{ "points-per-octave", OPT_U64, &o.ppo, "N", "footprints per doubling, 1..64 (default 4)", 1, 64 },
+	{ "footprints", OPT_STR, &o.fp_list, "LIST", "instead of --min, --max and --points-per-octave: these footprints, ascending, K/M/G ok" },
 	{ "reps", OPT_U64, &o.reps, "N", "kept repetitions per point, 3..1000 (default 10; one more is dropped)", 3, MEASURE_MAX_REPS },
 	{ "rep-ms", OPT_U64, &o.rep_ms, "MS", "minimum length of one repetition, 1..1000 ms (default 10)", 1, 1000 },
 	{ "warm-ms", OPT_U64, &o.warm_ms, "MS", "untimed chase before each repetition, on top of the page sweep that always runs, 0..10000 ms (default 0)", 0, 10000 },
@@ -154,6 +157,13 @@ static void parse(int argc, char **argv)
 		if (o.sr[i].stride_bytes > o.max_stride)
 			o.max_stride = o.sr[i].stride_bytes;
 	parse_placements();
+	if (o.fp_list) {
+		if (o.min != 4096 || o.ppo != 4 || o.max)
+			die_usage("--footprints gives the footprints itself: drop --min, --max and --points-per-octave");
+		o.nr_fps = opt_parse_sizes("footprints", o.fp_list, 64, 64, o.fps, 16);
+		o.min = o.fps[0];
+		o.max = o.fps[o.nr_fps - 1];
+	}
 	avail = memlimit_available(why, sizeof(why));
 	/* Leave three quarters of what is free to the system, split per buffer. */
 	limit = avail / 4 / (uint64_t)o.nr_items;
@@ -350,7 +360,9 @@ int main(int argc, char **argv)
 
 	die_set_prog(argv[0]);
 	parse(argc, argv);
-	nr_fp = measure_geometric(o.min, o.max, (unsigned)o.ppo, 64, fps, MAX_POINTS);
+	nr_fp = o.nr_fps ? o.nr_fps : measure_geometric(o.min, o.max, (unsigned)o.ppo, 64, fps, MAX_POINTS);
+	if (o.nr_fps)
+		memcpy(fps, o.fps, (size_t)o.nr_fps * sizeof(fps[0]));
 	run.meta_extra = meta_extra;
 	run.cleanup = release;
 	bench_opt_start(&run, &ctr, argc, argv);

@@ -57,7 +57,7 @@ static const struct opt_def defs[] = {
 	{ "backing", OPT_STR, &o.backings, "LIST", "backings, comma-separated: 4k, thp, hugetlb2m, hugetlb1g, mthp16k..mthp1m (default 4k,thp)" },
 	{ "ref", OPT_STR, &o.ref_name, "BACKING", "the backing every other is compared with, round by round (default: the one with the largest pages)" },
 	{ "chains", OPT_STR, &o.chain_list, "LIST", "chain counts, ascending, from 1, each 1..32 (default 1,2,3,4,6,8,12,16,24,32)" },
-	{ "footprints", OPT_STR, &o.fp_list, "LIST", "footprints beyond the TLB's reach, K/M/G ok (default 1G,4G, as memory allows)" },
+	{ "footprints", OPT_STR, &o.fp_list, "LIST", "footprints beyond the TLB's reach, K/M/G ok (default 1G,2G, as memory allows: 4K pages walk on nearly every load there, while 2M pages still fit the L2 TLB, a clean reference)" },
 	{ "control", OPT_STR, &o.control_arg, "SIZE", "control footprint within the L2 TLB's reach of 4K pages, or 'none' (default 4M)" },
 	{ "reps", OPT_U64, &o.reps, "N", "rounds per footprint, each timing every chain count on every backing, 3..60 (default 7)", 3, 60 },
 	{ "rep-ms", OPT_U64, &o.rep_ms, "MS", "minimum length of one repetition, 1..1000 ms (default 10)", 1, 1000 },
@@ -77,7 +77,7 @@ struct curve {
 	int b;                 /* index in set.b */
 	uint64_t fp;
 	int ref;               /* index in set.b of the reference at fp */
-	double r1[3];          /* ns per load over the reference's at N = 1, paired */
+	double vs_ref[MAX_NS][3]; /* ns per load over the reference's, paired: median, lo, hi */
 	struct mlpfit_point p[MAX_NS];
 	int nr;
 	struct mlpfit fit;
@@ -127,13 +127,11 @@ static void tlb_reach(const struct cpu_info *ci)
 
 static void parse_footprints(uint64_t avail, const char *why_avail)
 {
-	char items[MAX_FPS][32];
+	uint64_t fps[MAX_FPS], most = 0, per;
 	int n, explicit = o.fp_list != NULL;
-	uint64_t most = 0, per;
 
-	n = opt_split_list(explicit ? o.fp_list : "1G,4G", items[0], sizeof(items[0]), MAX_FPS - 1);
-	if (n < 0)
-		die_usage("--footprints '%s': want a comma list of at most %d sizes", o.fp_list, MAX_FPS - 1);
+	n = opt_parse_sizes("footprints", explicit ? o.fp_list : "1G,2G", STRIDE, MLPCHAIN_MAX * STRIDE, fps,
+			    MAX_FPS - 1);
 	/* Every buffer at the largest footprint, and the chains' order (4
 	 * bytes per line), within 80% of what can be had. */
 	per = (uint64_t)((double)avail * 0.8 / ((double)o.nr_bk + 4.0 / STRIDE));
@@ -149,30 +147,24 @@ static void parse_footprints(uint64_t avail, const char *why_avail)
 		if (o.control % STRIDE || o.control < MLPCHAIN_MAX * STRIDE)
 			die_usage("--control %" PRIu64 ": want a multiple of %d bytes, at least %d", o.control,
 				  STRIDE, MLPCHAIN_MAX * STRIDE);
+		if (o.control >= fps[0])
+			die_usage("--footprints: %" PRIu64 " must be larger than --control (%" PRIu64 ")", fps[0],
+				  o.control);
 		o.fps[o.nr_fps++] = o.control;
 	}
 	for (int i = 0; i < n; i++) {
-		uint64_t v;
-		const char *why;
+		char sz[32];
 
-		if (opt_parse_size(items[i], &v, &why))
-			die_usage("--footprints: '%s': %s", items[i], why);
-		if (v % STRIDE || v < MLPCHAIN_MAX * STRIDE)
-			die_usage("--footprints: '%s' must be a multiple of %d bytes, at least %d", items[i], STRIDE,
-				  MLPCHAIN_MAX * STRIDE);
-		if (o.nr_fps && v <= o.fps[o.nr_fps - 1])
-			die_usage("--footprints: '%s' must be larger than the footprint before it (and --control)",
-				  items[i]);
-		if (v > per) {
+		if (fps[i] > per) {
 			if (explicit)
-				die_usage("--footprints: '%s' on %d backings exceeds the memory that can be had "
-					  "(%" PRIu64 " MiB: %s)", items[i], o.nr_bk, avail >> 20, why_avail);
+				die_usage("--footprints: %s on %d backings exceeds the memory that can be had "
+					  "(%" PRIu64 " MiB: %s)", opt_fmt_size(fps[i], sz, sizeof(sz)), o.nr_bk,
+					  avail >> 20, why_avail);
 			warn("footprint %s left out: %d buffers of it exceed the memory that can be had (%" PRIu64
-			     " MiB: %s)", items[i], o.nr_bk, avail >> 20, why_avail);
+			     " MiB: %s)", opt_fmt_size(fps[i], sz, sizeof(sz)), o.nr_bk, avail >> 20, why_avail);
 			continue;
 		}
-		o.fps[o.nr_fps++] = v;
-		most = v;
+		o.fps[o.nr_fps++] = most = fps[i];
 	}
 	if (!most)
 		die_usage("no footprint beyond the TLB fits in memory (%" PRIu64 " MiB: %s); give smaller "
@@ -287,9 +279,16 @@ static void inference_json(struct json *j)
 			const struct curve *cr = o.control ? find_curve(c0->ref, o.control) : NULL;
 			struct mlpfit_walks w;
 
-			if (b == c0->ref || !c)
+			int ks = 0;
+
+			/* Only pages smaller than the reference's can cost walks. */
+			if (b == c0->ref || !c ||
+			    set.b[b].backing->want_page_kb >= set.b[c0->ref].backing->want_page_kb)
 				continue;
-			mlpfit_walks(&c->fit, &r->fit, cc ? &cc->fit : NULL, cr ? &cr->fit : NULL, c->r1, &w);
+			while (ks < c->nr - 1 && c->p[ks].chains != r->fit.n_sat)
+				ks++;
+			mlpfit_walks(&c->fit, &r->fit, cc ? &cc->fit : NULL, cr ? &cr->fit : NULL, c->vs_ref[0],
+				     c->vs_ref[ks], &w);
 			json_obj(j, NULL);
 			json_str(j, "backing", set.b[b].backing->name);
 			json_str(j, "ref_backing", set.b[c0->ref].backing->name);
@@ -472,11 +471,9 @@ static void footprint(struct datafile_csv *csv, uint64_t fp, uint64_t *done, uin
 				memcpy(tmp, ns[k][i], (size_t)o.reps * sizeof(double));
 				stats_summary(tmp, (size_t)o.reps, &acc[k][i].st);
 				stats_pair(ns[k][i], ns[k][ri], (size_t)o.reps, &sp[i]);
-				if (k == 0) {
-					cv[i]->r1[0] = sp[i].ratio_median;
-					cv[i]->r1[1] = sp[i].ratio_lo;
-					cv[i]->r1[2] = sp[i].ratio_hi;
-				}
+				cv[i]->vs_ref[k][0] = sp[i].ratio_median;
+				cv[i]->vs_ref[k][1] = sp[i].ratio_lo;
+				cv[i]->vs_ref[k][2] = sp[i].ratio_hi;
 				cv[i]->p[k] = (struct mlpfit_point){ o.chains[k], acc[k][i].st.median, acc[k][i].st.lo,
 								     acc[k][i].st.hi };
 			}

@@ -52,7 +52,8 @@ void mlpfit_curve(const struct mlpfit_point *p, int nr, struct mlpfit *out)
 }
 
 void mlpfit_walks(const struct mlpfit *b, const struct mlpfit *ref, const struct mlpfit *ctl_b,
-		  const struct mlpfit *ctl_ref, const double r1[3], struct mlpfit_walks *out)
+		  const struct mlpfit *ctl_ref, const double r1[3], const double rs[3],
+		  struct mlpfit_walks *out)
 {
 	double tol;
 
@@ -66,7 +67,8 @@ void mlpfit_walks(const struct mlpfit *b, const struct mlpfit *ref, const struct
 	}
 	tol = fmax(b->tol, ref->tol);
 	out->ratio_sat = b->t_sat / ref->t_sat;
-	out->capped_below = b->capped && out->ratio_sat > 1 + tol && b->t_sat_lo > ref->t_sat_hi;
+	out->capped_below = b->capped && out->ratio_sat > 1 + tol &&
+			    (rs && !isnan(rs[0]) ? rs[1] > 1 : b->t_sat_lo > ref->t_sat_hi);
 	if (ctl_b && ctl_ref && ctl_b->ok && ctl_ref->ok)
 		out->control_clean = fabs(ctl_b->t_sat / ctl_ref->t_sat - 1) <= fmax(tol, 0.10);
 	if (r1 && !isnan(r1[0]) && r1[0] > 1) {

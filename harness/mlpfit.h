@@ -46,10 +46,12 @@ struct mlpfit_walks {
 	char why[256];
 };
 
-/* r1 (median, lo, hi): b's ns per load over ref's at N = 1, paired round by
- * round, which bounds the translation time far tighter than the two
- * medians' own intervals; NaN median: use those instead. */
+/* Paired, round-by-round ratios of b's ns per load over ref's (median, lo,
+ * hi), far tighter than the medians' own intervals: r1 at N = 1 (the
+ * translation time), rs where ref saturates (whether b caps below it).
+ * NULL or a NaN median: the medians' intervals are used instead. */
 void mlpfit_walks(const struct mlpfit *b, const struct mlpfit *ref, const struct mlpfit *ctl_b,
-		  const struct mlpfit *ctl_ref, const double r1[3], struct mlpfit_walks *out);
+		  const struct mlpfit *ctl_ref, const double r1[3], const double rs[3],
+		  struct mlpfit_walks *out);
 
 #endif

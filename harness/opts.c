@@ -271,3 +271,25 @@ int opt_parse(int argc, char **argv, const struct opt_def *defs,
 	}
 	return optind;
 }
+
+int opt_parse_sizes(const char *opt, const char *list, uint64_t align, uint64_t least,
+		    uint64_t *out, int max)
+{
+	char items[16][32];
+	int n = max > 16 ? -1 : opt_split_list(list, items[0], sizeof(items[0]), max);
+
+	if (n < 0)
+		die_usage("--%s '%s': want a comma list of at most %d sizes", opt, list, max);
+	for (int i = 0; i < n; i++) {
+		const char *why;
+
+		if (opt_parse_size(items[i], &out[i], &why))
+			die_usage("--%s: '%s': %s", opt, items[i], why);
+		if (out[i] % align || out[i] < least)
+			die_usage("--%s: '%s' must be a multiple of %llu bytes, at least %llu", opt, items[i],
+				  (unsigned long long)align, (unsigned long long)least);
+		if (i > 0 && out[i] <= out[i - 1])
+			die_usage("--%s: '%s' must be larger than the size before it", opt, items[i]);
+	}
+	return n;
+}

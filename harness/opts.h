@@ -38,6 +38,12 @@ int opt_parse_size(const char *s, uint64_t *out, const char **why);
 /* Parse a plain decimal unsigned count. */
 int opt_parse_u64(const char *s, uint64_t *out, const char **why);
 
+/* Parse a comma list of sizes for option opt into out[max]: each a size
+ * as above, a multiple of align and at least least, ascending. Exits 2
+ * with one line naming opt on anything else. Returns the count. */
+int opt_parse_sizes(const char *opt, const char *list, uint64_t align, uint64_t least,
+		    uint64_t *out, int max);
+
 /* Split a comma list into at most max items of at most width-1 chars. Returns
  * the count, or -1 (empty item, too many, too long). */
 int opt_split_list(const char *s, char *items, size_t width, int max);

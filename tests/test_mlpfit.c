@@ -113,7 +113,7 @@ Test(mlpfit, walks_when_4k_caps_below_beyond_reach_only)
 
 	pair(&k4, &huge, 350, 16);
 	control(&c4, &ch, 12);
-	mlpfit_walks(&k4, &huge, &c4, &ch, NULL, &w);
+	mlpfit_walks(&k4, &huge, &c4, &ch, NULL, NULL, &w);
 	cr_expect(w.capped_below);
 	cr_expect_eq(w.control_clean, 1);
 	/* (350 - 238) / (350 / 16) = 5.12 walks in flight */
@@ -128,7 +128,7 @@ Test(mlpfit, no_walk_limit_when_4k_reaches_the_same_throughput)
 	struct mlpfit_walks w;
 
 	pair(&k4, &huge, 238 * 1.0, 18);
-	mlpfit_walks(&k4, &huge, NULL, NULL, NULL, &w);
+	mlpfit_walks(&k4, &huge, NULL, NULL, NULL, NULL, &w);
 	cr_expect_not(w.capped_below);
 	cr_expect_str_eq(w.confidence, "low");
 	cr_expect(strstr(w.why, "no translation limit") != NULL, "%s", w.why);
@@ -141,7 +141,7 @@ Test(mlpfit, control_that_differs_blames_the_caches)
 
 	pair(&k4, &huge, 350, 16);
 	control(&c4, &ch, 6);
-	mlpfit_walks(&k4, &huge, &c4, &ch, NULL, &w);
+	mlpfit_walks(&k4, &huge, &c4, &ch, NULL, NULL, &w);
 	cr_expect_eq(w.control_clean, 0);
 	cr_expect_str_eq(w.confidence, "low");
 	cr_expect(strstr(w.why, "control") != NULL, "%s", w.why);
@@ -156,14 +156,36 @@ Test(mlpfit, paired_ratio_bounds_the_translation_time)
 
 	pair(&k4, &huge, 350, 16);
 	control(&c4, &ch, 12);
-	mlpfit_walks(&k4, &huge, &c4, &ch, r1, &w);
+	mlpfit_walks(&k4, &huge, &c4, &ch, r1, NULL, &w);
 	cr_expect_float_eq(w.walks, 112 / (350.0 / 16), 1e-6, "walks %g", w.walks);
 	cr_expect_float_eq(w.walks_lo, 238 * 0.45 / k4.t_sat_hi, 1e-9);
 	cr_expect_float_eq(w.walks_hi, 238 * 0.49 / k4.t_sat_lo, 1e-9);
 	cr_expect_str_eq(w.confidence, "high", "%s", w.why);
-	mlpfit_walks(&k4, &huge, &c4, &ch, flat, &w);
+	mlpfit_walks(&k4, &huge, &c4, &ch, flat, NULL, &w);
 	cr_expect(isnan(w.walks), "no translation time at N = 1: no count");
 	cr_expect_str_eq(w.confidence, "low");
+}
+
+/* Where the medians' intervals overlap, the paired ratio at saturation
+ * still tells a cap: above 1 all through its interval, or not. */
+Test(mlpfit, paired_ratio_at_saturation_tells_the_cap)
+{
+	struct mlpfit k4, huge, c4, ch;
+	struct mlpfit_walks w;
+	struct mlpfit_point p[NG];
+	const double above[3] = { 1.6, 1.4, 1.8 }, spans[3] = { 1.6, 0.9, 1.9 };
+
+	curve(p, 350, 16, 0, 0.40); /* wide intervals: the medians' overlap */
+	mlpfit_curve(p, NG, &k4);
+	curve(p, 238, 18, 0, 0.40);
+	mlpfit_curve(p, NG, &huge);
+	control(&c4, &ch, 12);
+	mlpfit_walks(&k4, &huge, &c4, &ch, NULL, NULL, &w);
+	cr_expect_not(w.capped_below, "overlapping medians alone: no cap claimed");
+	mlpfit_walks(&k4, &huge, &c4, &ch, NULL, above, &w);
+	cr_expect(w.capped_below, "paired interval above 1: a cap");
+	mlpfit_walks(&k4, &huge, &c4, &ch, NULL, spans, &w);
+	cr_expect_not(w.capped_below, "paired interval reaching below 1: no cap");
 }
 
 Test(mlpfit, no_control_is_not_high_confidence)
@@ -172,7 +194,7 @@ Test(mlpfit, no_control_is_not_high_confidence)
 	struct mlpfit_walks w;
 
 	pair(&k4, &huge, 350, 16);
-	mlpfit_walks(&k4, &huge, NULL, NULL, NULL, &w);
+	mlpfit_walks(&k4, &huge, NULL, NULL, NULL, NULL, &w);
 	cr_expect(w.capped_below);
 	cr_expect_eq(w.control_clean, -1);
 	cr_expect_str_eq(w.confidence, "low");

@@ -1,4 +1,4 @@
-/* Fuzz the series and backing list parsers, which refuse through
+/* Fuzz the series, backing and size list parsers, which refuse through
  * die_usage: it jumps back here instead of exiting. */
 #include <setjmp.h>
 #include <stddef.h>
@@ -8,6 +8,7 @@
 #include "bufset.h"
 #include "chain.h"
 #include "die.h"
+#include "opts.h"
 #include "series.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -23,6 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct chain_spec sr[64];
 	const struct buf_backing *bk[8];
+	uint64_t sizes[16];
 	char s[512];
 
 	if (size >= sizeof(s))
@@ -36,6 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		series_parse(NULL, s, "64,4K", 1, 1, sr, 64);
 	if (setjmp(back) == 0)
 		bufset_parse("backing", s, bk, 8);
+	if (setjmp(back) == 0)
+		opt_parse_sizes("footprints", s, 64, 2048, sizes, 16);
 	die_set_usage_exit(NULL);
 	return 0;
 }
