@@ -236,17 +236,17 @@ fi
 ladder_args=(--out "$out/ladder" --backing "$ladder_backings,thp,hugetlb2m" --series "rand:64,rand:4K:stagger"
 	--reserve --fit-pool ${node_args[@]+"${node_args[@]}"})
 if [[ $quick -eq 1 ]]; then
-	ladder_args+=(--footprints 64M,256M --reps 6 --rep-ms 3)
+	ladder_args+=(--footprints "64M,256M" --reps 6 --rep-ms 3)
 else
 	# 64M, 256M and 1G; ten buffers or so, each at most a twelfth of
 	# MemAvailable.
 	ladder_max=$((avail_kb * 1024 / 12 / 2097152 * 2097152))
 	if [[ $ladder_max -ge 1073741824 ]]; then
-		ladder_args+=(--footprints 64M,256M,1G)
+		ladder_args+=(--footprints "64M,256M,1G")
 	elif [[ $ladder_max -gt 268435456 ]]; then
 		ladder_args+=(--footprints "64M,256M,$ladder_max")
 	else
-		ladder_args+=(--footprints 64M,256M)
+		ladder_args+=(--footprints "64M,256M")
 	fi
 fi
 if [[ -t 2 ]]; then
