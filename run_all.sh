@@ -212,14 +212,17 @@ probe_args=(--out "$out" --same-run --backing "$probe_backings" --fit-pool "${pr
 # other buffers fragment memory.
 mlp_args=(--out "$out" --same-run --fit-pool ${node_args[@]+"${node_args[@]}"})
 if [[ $quick -eq 1 ]]; then
-	mlp_args+=(--backing "4k,thp" --ref thp --footprints "${max:-256M}" --reps 6 --rep-ms 3)
+	mlp_args+=(--backing "4k,thp" --ref thp --footprints "$((${max_bytes:-268435456} < 67108864 ? 67108864 : ${max_bytes:-268435456} / 64 * 64))" --reps 6 --rep-ms 3)
 else
 	# 2M pages already cover mlp's largest default footprint (2 GiB) from
 	# the L2 TLB, so hugetlb1g would add a reference no cleaner, for seconds
 	# of compaction to reserve its pages.
 	mlp_args+=(--backing "hugetlb2m,thp,4k" --ref thp --reps 6 --rep-ms 5)
-	if [[ -n "${given[--max]:-}" ]]; then
-		mlp_args+=(--footprints "$max")
+	# With --max: that footprint, when it lies well beyond the 4M control.
+	if [[ -n "${given[--max]:-}" && $max_bytes -ge 67108864 ]]; then
+		mlp_args+=(--footprints "$((max_bytes / 64 * 64))")
+	elif [[ -n "${given[--max]:-}" ]]; then
+		mlp_args+=(--footprints 64M)
 	fi
 	if [[ "$(id -u)" -eq 0 ]]; then
 		mlp_args+=(--reserve)
@@ -245,8 +248,10 @@ else
 		ladder_args+=(--footprints "64M,256M,1G")
 	elif [[ $ladder_max -gt 268435456 ]]; then
 		ladder_args+=(--footprints "64M,256M,$ladder_max")
-	else
-		ladder_args+=(--footprints "64M,256M")
+	elif [[ $ladder_max -gt 67108864 ]]; then
+		ladder_args+=(--footprints "64M,$ladder_max")
+	elif [[ -z "$ladder_skip" ]]; then
+		ladder_skip="a twelfth of MemAvailable ($((ladder_max >> 20))M) is below its smallest footprint, 64M"
 	fi
 fi
 if [[ -t 2 ]]; then

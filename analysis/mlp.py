@@ -96,13 +96,18 @@ def claim(m, fp):
         return None
     f4, fr = k4["fit"], rf["fit"]
     n = fr.get("saturation_chains")
-    row = _at(m, "4k", fp, n)
+    row, one = _at(m, "4k", fp, n), _at(m, "4k", fp, 1)
     ratio = _f(row["ratio_ref"]) if row else None
-    if ratio is None:
+    if ratio is None or one is None:
         return None
+    if not (f4.get("capped") and fr.get("capped")):
+        still = " and ".join(b for b, f in (("4K pages", f4), (ref, fr)) if not f.get("capped"))
+        return (f"Beyond the TLB ({human(fp)}), {still} still gain from more chains at N = {n}: no cap within the"
+                f" chains tried (4k runs at {ratio:.2f} times {ref}'s ns per load there; a single chain shows"
+                f" {_f(one['ratio_ref']):.2f}).")
     text = (f"**Beyond the TLB ({human(fp)}), 4K pages cap at about {f4['in_flight']:.0f} loads in flight;"
             f" {ref} reaches {fr['in_flight']:.0f}, {ratio:.2f} times the throughput of 4K at N = {n}**"
-            f" (where {ref} saturates; a single chain shows {_f(_at(m, '4k', fp, 1)['ratio_ref']):.2f}).")
+            f" (where {ref} saturates; a single chain shows {_f(one['ratio_ref']):.2f}).")
     w = next((w for w in m.walks(fp) if w.get("backing") == "4k"), {})
     if w.get("capped_below_ref") and w.get("control_clean"):
         text += (f" Which limit is which: {ref}'s cap, reached with hardly a walk, is the core's own limit on"
@@ -153,9 +158,12 @@ def section(src, out):
             " backing, back to back. Throughput is ns per load; the ratio is 4k's ns per load over the"
             " reference's, round by round (above 1, 4K pages cost throughput). Loads in flight at saturation"
             " = the single chain's latency / the saturated ns per load (Little's law). Data in mlp.csv.", ""]
+    control = m.footprints("control")
     if reach:
-        out += [f"The L2 TLB reaches {human(reach)} with 4K pages ({m.info.get('l2_tlb_reach_from')});"
-                f" the control footprint lies within it, the others beyond.", ""]
+        where = ("the control footprint lies within it, the others beyond" if control and m.info.get("control_within_reach")
+                 else "the control footprint lies beyond it too, so it controls for less" if control
+                 else "no control footprint was measured")
+        out += [f"The L2 TLB reaches {human(reach)} with 4K pages ({m.info.get('l2_tlb_reach_from')}); {where}.", ""]
     beyond = m.footprints("beyond")
     if beyond:
         fp = beyond[-1]
@@ -185,15 +193,18 @@ def section(src, out):
         ws = m.walks(fp)
         if ws:
             out += [f"Translation at {human(fp)}:", ""] + [_walk_line(m, w) for w in ws] + [""]
-    control = m.footprints("control")
     if control:
         fp = control[0]
-        last = m.curve("4k", fp)
-        ratio = _f(last[-1]["ratio_ref"]) if last else None
-        if ratio is not None:
-            clean = abs(ratio - 1) <= 0.10
-            out += [f"Control ({human(fp)}, within reach): at N = {last[-1]['chains']}, 4k runs at {ratio:.2f} times"
-                    " the reference's ns per load: "
+        c4, cr = m.fit("4k", fp), None
+        if c4:
+            cr = m.fit(c4.get("ref_backing"), fp)
+        clean = next((w.get("control_clean") for fp_b in beyond for w in m.walks(fp_b)
+                      if w.get("backing") == "4k" and w.get("control_clean") is not None), None)
+        if c4 and cr and clean is not None:
+            ratio = c4["fit"]["saturated_ns_per_load"] / cr["fit"]["saturated_ns_per_load"]
+            where = "within reach" if m.info.get("control_within_reach") else "beyond reach too"
+            out += [f"Control ({human(fp)}, {where}): saturated, 4k runs at {ratio:.2f} times"
+                    f" {c4['ref_backing']}'s ns per load: "
                     + ("no 4K cap without walks, so a cap beyond reach is translation's, not the caches'."
                        if clean else "4K differs even without walks: the caches, not translation, may set the cap."), ""]
     note = _translation_note(m)

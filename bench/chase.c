@@ -172,11 +172,12 @@ static void parse(int argc, char **argv)
 	if (!o.max)
 		o.max = limit < (1ull << 30) ? limit / BUF_HUGE_BYTES * BUF_HUGE_BYTES : 1ull << 30;
 	if (o.max > avail / (uint64_t)o.nr_items * 9 / 10)
-		die_usage("--max %" PRIu64 ": %d buffers of that size exceed the memory that can be had (%" PRIu64 " MiB: %s)",
-			  o.max, o.nr_items, avail >> 20, why);
+		die_usage("%s %" PRIu64 ": %d buffers of that size exceed the memory that can be had (%" PRIu64 " MiB: %s)",
+			  o.fp_list ? "--footprints" : "--max", o.max, o.nr_items, avail >> 20, why);
 	if (o.max > node_limit() * 4 * 9 / 10)
-		die_usage("--max %" PRIu64 ": the buffers bound to one NUMA node exceed its free memory "
-			  "(%" PRIu64 " MiB per buffer at most)", o.max, node_limit() * 4 * 9 / 10 >> 20);
+		die_usage("%s %" PRIu64 ": the buffers bound to one NUMA node exceed its free memory "
+			  "(%" PRIu64 " MiB per buffer at most)", o.fp_list ? "--footprints" : "--max", o.max,
+			  node_limit() * 4 * 9 / 10 >> 20);
 	if (o.min <= o.max && (double)o.ppo * log2((double)o.max / (double)o.min) + 2 > MAX_POINTS)
 		die_usage("--points-per-octave %" PRIu64 ": %.0f footprints from --min to --max; at most %d",
 			  o.ppo, (double)o.ppo * log2((double)o.max / (double)o.min) + 2, MAX_POINTS);

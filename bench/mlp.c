@@ -129,6 +129,7 @@ static void parse_footprints(uint64_t avail, const char *why_avail)
 {
 	uint64_t fps[MAX_FPS], most = 0, per;
 	int n, explicit = o.fp_list != NULL;
+	char sz[32];
 
 	n = opt_parse_sizes("footprints", explicit ? o.fp_list : "1G,2G", STRIDE, MLPCHAIN_MAX * STRIDE, fps,
 			    MAX_FPS - 1);
@@ -148,13 +149,11 @@ static void parse_footprints(uint64_t avail, const char *why_avail)
 			die_usage("--control %" PRIu64 ": want a multiple of %d bytes, at least %d", o.control,
 				  STRIDE, MLPCHAIN_MAX * STRIDE);
 		if (o.control >= fps[0])
-			die_usage("--footprints: %" PRIu64 " must be larger than --control (%" PRIu64 ")", fps[0],
-				  o.control);
+			die_usage("--control %" PRIu64 ": must be smaller than the footprints (%s%" PRIu64 ")",
+				  o.control, explicit ? "" : "default ", fps[0]);
 		o.fps[o.nr_fps++] = o.control;
 	}
 	for (int i = 0; i < n; i++) {
-		char sz[32];
-
 		if (fps[i] > per) {
 			if (explicit)
 				die_usage("--footprints: %s on %d backings exceeds the memory that can be had "
@@ -166,9 +165,15 @@ static void parse_footprints(uint64_t avail, const char *why_avail)
 		}
 		o.fps[o.nr_fps++] = most = fps[i];
 	}
+	/* The defaults too large for this machine: the largest that fits,
+	 * in whole 64 MiB, if it still lies well beyond the control. */
+	if (!most && !explicit && per / (64ull << 20) * (64ull << 20) >= 16 * o.control) {
+		o.fps[o.nr_fps++] = most = per / (64ull << 20) * (64ull << 20);
+		warn("footprint %s instead: the largest that fits", opt_fmt_size(most, sz, sizeof(sz)));
+	}
 	if (!most)
-		die_usage("no footprint beyond the TLB fits in memory (%" PRIu64 " MiB: %s); give smaller "
-			  "--footprints", avail >> 20, why_avail);
+		die_code(EXIT_MISSING, "no footprint beyond the TLB fits in memory (%" PRIu64 " MiB: %s)%s",
+			 avail >> 20, why_avail, explicit ? "; give smaller --footprints" : "");
 }
 
 static void parse(int argc, char **argv)
@@ -440,9 +445,13 @@ static void footprint(struct datafile_csv *csv, uint64_t fp, uint64_t *done, uin
 		for (int kk = 0; kk < o.nr_chains && !run_stop; kk++) {
 			int k = (kk + (int)r) % o.nr_chains;
 
-			for (int i = 0; i < n; i++) {
+			/* t[j] is backing (j + rot) % n: who goes first rotates from
+			 * call to call, so no backing always follows another. */
+			for (int j = 0; j < n; j++) {
+				int i = (j + kk + (int)r) % n;
+
 				mlpchain_relink(&m, set.b[bi[i]].base, cur, o.chains[k], heads[i]);
-				t[i] = (struct measure_target){ .chains = heads[i], .nr_chains = o.chains[k],
+				t[j] = (struct measure_target){ .chains = heads[i], .nr_chains = o.chains[k],
 								.nr_trips = acc[k][i].nr_trips,
 								.ns_per_load = &ns[k][i][r],
 								.span = set.b[bi[i]].base, .span_bytes = fp };
@@ -451,13 +460,15 @@ static void footprint(struct datafile_csv *csv, uint64_t fp, uint64_t *done, uin
 			if (measure_rounds(t, n, &plan, &ce[nce]))
 				break;
 			nce++;
-			for (int i = 0; i < n; i++) {
-				accumulate(&acc[k][i], &t[i]);
-				disturb_total_add(&dist, t[i].nr_rerun, t[i].nr_disturbed_kept, t[i].why);
+			for (int j = 0; j < n; j++) {
+				accumulate(&acc[k][(j + kk + (int)r) % n], &t[j]);
+				disturb_total_add(&dist, t[j].nr_rerun, t[j].nr_disturbed_kept, t[j].why);
 			}
 		}
 	}
-	if (!run_stop) {
+	/* Only a footprint whose every round finished is written: a stop
+	 * midway leaves the footprints before it on disk, not a partial one. */
+	if (nce == (int)o.reps * o.nr_chains) {
 		clock_summarise(ce, (unsigned)nce, &gs);
 		clock_run_add(&clk, &gs);
 		for (int i = 0; i < n; i++) {
