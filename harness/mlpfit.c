@@ -80,7 +80,11 @@ void mlpfit_walks(const struct mlpfit *b, const struct mlpfit *ref, const struct
 		out->walks_lo = fmax(0, (b->t1_lo - ref->t1_hi) / b->t_sat_hi);
 		out->walks_hi = (b->t1_hi - ref->t1_lo) / b->t_sat_lo;
 	}
-	if (!out->capped_below)
+	if (!out->capped_below && !b->capped)
+		snprintf(out->why, sizeof(out->why),
+			 "the smaller pages still gain from more chains at the last N tried: no cap to read "
+			 "a walk count from");
+	else if (!out->capped_below)
 		snprintf(out->why, sizeof(out->why),
 			 "the smaller pages saturate at the same throughput as the larger (ratio %.2f): "
 			 "no translation limit shows", out->ratio_sat);

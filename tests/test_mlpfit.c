@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 
 #include <math.h>
+#include <string.h>
 
 #include "mlpfit.h"
 
@@ -186,6 +187,19 @@ Test(mlpfit, paired_ratio_at_saturation_tells_the_cap)
 	cr_expect(w.capped_below, "paired interval above 1: a cap");
 	mlpfit_walks(&k4, &huge, &c4, &ch, NULL, spans, &w);
 	cr_expect_not(w.capped_below, "paired interval reaching below 1: no cap");
+}
+
+Test(mlpfit, uncapped_4k_says_there_is_no_cap_to_read)
+{
+	struct mlpfit k4, huge;
+	struct mlpfit_walks w;
+
+	pair(&k4, &huge, 350, 1000); /* 4K still scaling at 32 */
+	mlpfit_walks(&k4, &huge, NULL, NULL, NULL, NULL, &w);
+	cr_expect_not(k4.capped);
+	cr_expect_not(w.capped_below);
+	cr_expect_str_eq(w.confidence, "low");
+	cr_expect(strstr(w.why, "still gain") != NULL, "%s", w.why);
 }
 
 Test(mlpfit, no_control_is_not_high_confidence)
