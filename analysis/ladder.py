@@ -6,7 +6,7 @@ gains from folios below 2 MiB, read from the intervals of the ratios."""
 import os
 
 from . import render
-from .source import Source
+from .source import Source, maybe_float as _f
 from .units import human_bytes as human
 
 SUBDIR = "ladder"
@@ -17,13 +17,6 @@ SERIES = (("rand", "64", "0"), ("rand", "4096", "1"))
 
 def _series_name(s):
     return f"{s[0]} stride {human(int(s[1])).removesuffix('B')}{' staggered' if s[2] == '1' else ''}"
-
-
-def _f(v):
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return None
 
 
 class Ladder:

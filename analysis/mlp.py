@@ -4,17 +4,10 @@ it saturates, how many loads are then in flight, and what translation
 costs in parallelism."""
 
 from . import jsonq, render
-from .source import Source
+from .source import Source, maybe_float as _f
 from .units import human_bytes as human
 
 PLOT = "mlp"
-
-
-def _f(v):
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return None
 
 
 class Mlp:

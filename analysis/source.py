@@ -76,6 +76,14 @@ class Source:
         return os.path.isfile(self.path(rel))
 
 
+def maybe_float(v):
+    """A cell or JSON value as a float; None when it is not a number."""
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
 def is_uint(v):
     """A positive integer, as text."""
     return v.isdigit() and int(v) != 0
