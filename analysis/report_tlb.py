@@ -6,6 +6,9 @@ from . import jsonq
 from .jsonq import fields, objects, strings
 from .source import _n, assoc_said, is_uint, num, page_name
 
+# A folio's L1 knee below this multiple of 4k's: one entry per 4 KiB page.
+NO_COALESCING = 1.5
+
 
 def _fl(x):
     """awk's number of a field: empty is 0."""
@@ -42,19 +45,42 @@ def _geom_at(rows, pk, lvl):
     return "", ""
 
 
-def folio_entries(inferred, folio_kb):
-    """Lines on how many TLB entries a multi-size THP folio takes at L1,
-    from each mTHP backing's L1 knee (in 4 KiB pages) against 4k's."""
+def _inferred(t):
+    return [fields(o, "backing", "page_kb", "layout", "level", "kind", "entries", "miss_cost_ns",
+                   "miss_cost_cycles", "confidence", "knee_pages", "mid_pages", "end_pages", "start_pages")
+            for o in objects(t, "inferred")]
+
+
+def _folio_kb(src):
+    vocab = (src.probe_meta or src.meta or {}).get("vocab") or {}
+    return {b: int(k) for b, k in (vocab.get("backing_folio_kb") or {}).items()}
+
+
+def folio_knees(inferred, folio_kb):
+    """Per multi-size THP backing probed: (folio kB, its L1 knee in 4 KiB
+    pages, 4k's, their ratio). A CPU that coalesces a folio's PTEs into
+    one entry reaches its knee at proportionally more pages."""
     l1 = {x[0]: _fl(x[9]) for x in inferred if x[2] == "spread" and x[3] == "1" and _known(x[9])}
     base = l1.get("4k")
+    return {b: (kb, l1[b], base, l1[b] / base) for b, kb in folio_kb.items()
+            if 4 < kb < 2048 and b in l1 and base}
+
+
+def folio_coalescing(src):
+    """{backing: ratio of its L1 knee to 4k's} from the run's tlb.json."""
+    if src.tlb is None:
+        return {}
+    return {b: k[3] for b, k in folio_knees(_inferred(src.tlb), _folio_kb(src)).items()}
+
+
+def folio_entries(inferred, folio_kb):
+    """Lines on how many TLB entries a multi-size THP folio takes at L1."""
     lines = []
-    for b, kb in folio_kb.items():
-        if not (4 < kb < 2048) or b not in l1 or not base:
-            continue
-        pages, r = kb // 4, l1[b] / base
-        said = (f"{b}: its L1 knee is at {l1[b]:.0f} 4 KiB pages against {base:.0f} for 4k ({r:.2f}x), so a"
+    for b, (kb, knee, base, r) in folio_knees(inferred, folio_kb).items():
+        pages = kb // 4
+        said = (f"{b}: its L1 knee is at {knee:.0f} 4 KiB pages against {base:.0f} for 4k ({r:.2f}x), so a"
                 f" {kb} KiB folio of {pages} pages takes ")
-        if r < 1.5:
+        if r < NO_COALESCING:
             said += f"one entry per 4 KiB page ({pages} per folio): no coalescing at L1"
         elif r >= 0.75 * pages:
             said += "one entry for the whole folio: its 4 KiB PTEs are coalesced"
@@ -71,9 +97,7 @@ def tlb(src, out):
     q = lambda k: jsonq.s(t, k)  # noqa: E731
     tstat, model, source, pnote, nrd, dwhy = (q("status"), q("published.model"), q("published.source"),
                                               q("published.note"), q("nr_disagree"), q("declared_why_empty"))
-    inferred = [fields(o, "backing", "page_kb", "layout", "level", "kind", "entries", "miss_cost_ns",
-                       "miss_cost_cycles", "confidence", "knee_pages", "mid_pages", "end_pages", "start_pages")
-                for o in objects(t, "inferred")]
+    inferred = _inferred(t)
     declared = [fields(o, "page_kb", "level", "entries", "assoc") for o in objects(t, "declared")]
     published = [fields(o, "page_kb", "level", "entries", "assoc") for o in objects(t, "published.entries")]
     dvp = [fields(o, "page_kb", "level", "declared", "published", "agree", "says")
@@ -194,8 +218,7 @@ def tlb(src, out):
         out.append("")
     elif any(_fl(f[1]) > 4 for f in fits):
         out += ["Huge TLB entries: no verdict (no huge backing has a complete subpage0 or spread curve).", ""]
-    vocab = (src.probe_meta or src.meta or {}).get("vocab") or {}
-    folios = folio_entries(inferred, {b: int(k) for b, k in (vocab.get("backing_folio_kb") or {}).items()})
+    folios = folio_entries(inferred, _folio_kb(src))
     if folios:
         out += ["Multi-size THP folios in the TLB (the direct test of PTE coalescing: a CPU that merges"
                 " contiguous, aligned 4 KiB PTEs into one entry reaches its L1 knee at proportionally more 4 KiB"

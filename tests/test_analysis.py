@@ -316,6 +316,33 @@ class Report(Fixtures):
         self.assertIn("no size from which on every larger one gains", claim)
         self.assertIn("Not measured in this run (run_all.sh measures it as root", self.report(self.copy("plain")))
 
+    def test_ladder_gain_without_coalescing_says_it_is_not_fewer_entries(self):
+        small = ["mthp16k", "mthp32k", "mthp64k", "mthp128k", "mthp256k", "mthp512k", "mthp1m"]
+        d = self.ladder_with("gain_tlb", {b: "a_slower" for b in small})
+        with open(os.path.join(PROBED, "tlb.json")) as f:
+            t = json.load(f)
+        l1 = next(o for o in t["inferred"] if o["backing"] == "4k" and o["layout"] == "spread" and o["level"] == 1)
+
+        def knees(k16, k64):
+            t["inferred"] = [o for o in t["inferred"] if not o["backing"].startswith("mthp")]
+            t["inferred"] += [dict(l1, backing="mthp16k", knee_pages=k16), dict(l1, backing="mthp64k", knee_pages=k64)]
+            with open(os.path.join(d, "tlb.json"), "w") as f:
+                json.dump(t, f)
+        with open(os.path.join(d, "meta.json")) as f:
+            m = json.load(f)
+        m["vocab"]["backing_folio_kb"] = {"4k": 4, "mthp16k": 16, "mthp64k": 64, "thp": 2048}
+        m["machine"]["translation"] = "nested"
+        with open(os.path.join(d, "meta.json"), "w") as f:
+            json.dump(m, f)
+        knees(l1["knee_pages"], l1["knee_pages"] * 1.1)
+        claim = self.ladder_claim(self.report(d))
+        self.assertIn("**This CPU gains from folios below 2 MiB, from 16 KiB on**", claim)
+        self.assertIn("no coalescing (mthp16k, mthp64k: one L1 entry per 4 KiB page), so this gain is not fewer L1",
+                      claim)
+        self.assertIn("in this guest the host's part of every two-dimensional walk", claim)
+        knees(l1["knee_pages"] * 4, l1["knee_pages"] * 16)  # coalesced: the gain may well be entries
+        self.assertNotIn("no coalescing", self.ladder_claim(self.report(d)))
+
     def mlp_with(self, name, edit):
         d = self.copy(name, src=MLP)
         p = os.path.join(d, "mlp-meta.json")

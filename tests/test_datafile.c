@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <dirent.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "datafile.h"
+#include "file_util.h"
 
 static char dir[64];
 
@@ -22,15 +22,9 @@ static void make_dir(void)
 	cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static void remove_dir(void)
 {
-	if (dir[0])
-		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	remove_tree(dir);
 }
 
 TestSuite(report, .init = make_dir, .fini = remove_dir);
@@ -43,7 +37,7 @@ static const char *in_dir(char *buf, size_t len, const char *name)
 }
 
 /* The whole file as a malloc'd string ("" when empty); NULL if absent. */
-static char *slurp(const char *path)
+static char *slurp_whole(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	char *s;
@@ -102,7 +96,7 @@ Test(report, csv_header_and_rows)
 	cr_assert_eq(datafile_csv_row(&c, "%s,%s", "64M", "nan"), 0);
 	datafile_csv_close(&c);
 	cr_assert_eq(c.fd, -1);
-	text = slurp(path);
+	text = slurp_whole(path);
 	cr_assert_str_eq(text, "size,ns\n4096,1.25\n64M,nan\n");
 	free(text);
 }
@@ -115,7 +109,7 @@ Test(report, csv_rows_visible_before_close)
 
 	cr_assert_eq(datafile_csv_open(&c, in_dir(path, sizeof(path), "b.csv"), "h"), 0);
 	cr_assert_eq(datafile_csv_row(&c, "1"), 0);
-	text = slurp(path);
+	text = slurp_whole(path);
 	cr_assert_str_eq(text, "h\n1\n", "a row must be on disk when row() returns");
 	free(text);
 	datafile_csv_close(&c);
@@ -132,13 +126,13 @@ Test(report, csv_open_never_reuses_or_follows)
 	spit(in_dir(path, sizeof(path), "c.csv"), "old,old\n1,2\n3,4\n");
 	cr_assert_eq(datafile_csv_open(&c, path, "x"), -1);
 	cr_assert_eq(errno, EEXIST);
-	text = slurp(path);
+	text = slurp_whole(path);
 	cr_assert_str_eq(text, "old,old\n1,2\n3,4\n", "the old rows were touched");
 	free(text);
 	snprintf(link, sizeof(link), "%s.link", path);
 	cr_assert_eq(symlink(path, link), 0);
 	cr_assert_eq(datafile_csv_open(&c, link, "x"), -1, "followed a symlink");
-	text = slurp(path);
+	text = slurp_whole(path);
 	cr_assert_str_eq(text, "old,old\n1,2\n3,4\n", "written through the link");
 	free(text);
 	unlink(link);
@@ -162,10 +156,10 @@ Test(report, json_tmp_never_follows_a_planted_link)
 	json_int(&j, "a", 1);
 	json_obj_end(&j);
 	cr_assert_eq(json_commit(&j), 0);
-	text = slurp(target);
+	text = slurp_whole(target);
 	cr_assert_str_eq(text, "precious\n", "written through the planted link");
 	free(text);
-	text = slurp(path);
+	text = slurp_whole(path);
 	cr_assert(strstr(text, "\"a\": 1"), "%s", text);
 	free(text);
 }
@@ -185,7 +179,7 @@ Test(report, csv_too_long_row_refused_whole)
 	cr_assert_eq(errno, EOVERFLOW);
 	cr_assert_eq(datafile_csv_row(&c, "last"), 0);
 	datafile_csv_close(&c);
-	text = slurp(path);
+	text = slurp_whole(path);
 	cr_assert_str_eq(text, "h\nfirst\nlast\n", "no part of the long row may be written");
 	free(text);
 }
@@ -202,7 +196,7 @@ Test(report, csv_long_but_fitting_row_written_whole)
 	cr_assert_eq(datafile_csv_open(&c, in_dir(path, sizeof(path), "e.csv"), "h"), 0);
 	cr_assert_eq(datafile_csv_row(&c, "%s", row), 0);
 	datafile_csv_close(&c);
-	text = slurp(path);
+	text = slurp_whole(path);
 	cr_assert_eq(strlen(text), 2 + 1000 + 1);
 	cr_assert_eq(text[strlen(text) - 1], '\n');
 	cr_assert_eq(strspn(text + 2, "y"), 1000);
@@ -244,7 +238,7 @@ Test(report, json_nested_exact_text)
 	json_bool(&j, "ok", 0);
 	json_obj_end(&j);
 	cr_assert_eq(json_commit(&j), 0);
-	text = slurp(path);
+	text = slurp_whole(path);
 	cr_assert_str_eq(text, "{\n"
 			       "  \"tool\": \"chase\",\n"
 			       "  \"seed\": -42,\n"
@@ -278,7 +272,7 @@ Test(report, json_nan_and_inf_become_null)
 	json_str(&j, "e", NULL);
 	json_obj_end(&j);
 	cr_assert_eq(json_commit(&j), 0);
-	text = slurp(path);
+	text = slurp_whole(path);
 	cr_assert_str_eq(text, "{\n  \"a\": null,\n  \"b\": null,\n  \"c\": null,\n"
 			       "  \"d\": 0.25,\n  \"e\": null\n}\n");
 	free(text);
@@ -332,7 +326,7 @@ Test(report, json_keys_escaped_too)
 	json_str(&j, "a\"b", "c\nd");
 	json_obj_end(&j);
 	cr_assert_eq(json_commit(&j), 0);
-	text = slurp(path);
+	text = slurp_whole(path);
 	cr_assert_str_eq(text, "{\n  \"a\\\"b\": \"c\\nd\"\n}\n");
 	free(text);
 }
@@ -349,14 +343,14 @@ Test(report, json_old_file_intact_until_commit)
 	json_str(&j, "new", "yes");
 	json_obj_end(&j);
 	fflush(j.f);
-	text = slurp(path);
+	text = slurp_whole(path);
 	cr_assert_str_eq(text, "{\"old\": true}\n", "old content replaced before commit");
 	free(text);
 	cr_assert(exists(j.tmp), "the temp file %s is missing while writing", j.tmp);
 	cr_assert_eq(nr_entries(), 2);
 
 	cr_assert_eq(json_commit(&j), 0);
-	text = slurp(path);
+	text = slurp_whole(path);
 	cr_assert_str_eq(text, "{\n  \"new\": \"yes\"\n}\n");
 	free(text);
 	cr_assert_not(exists(j.tmp), "the temp file %s outlives the commit", j.tmp);
@@ -396,7 +390,7 @@ Test(report, json_abort_leaves_old_file)
 	json_obj(&j, NULL);
 	json_str(&j, "half", "written");
 	json_abort(&j);
-	text = slurp(path);
+	text = slurp_whole(path);
 	cr_assert_str_eq(text, "keep me\n");
 	free(text);
 	cr_assert_not(exists(j.tmp), "json_abort left %s", j.tmp);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "file_util.h"
 #include "knobs.h"
 #include "mthp.h"
 
@@ -89,6 +90,12 @@ static void fake_tree(void)
 	mthp_root = root;
 }
 
+static void drop_tree(void)
+{
+	remove_tree(root);
+	root[0] = '\0';
+}
+
 /* The selected word of the 16kB, 64kB and 2048kB controls, as expected. */
 static void expect_words(const char *w16, const char *w64, const char *w2048, const char *when)
 {
@@ -104,7 +111,7 @@ static void expect_words(const char *w16, const char *w64, const char *w2048, co
 	}
 }
 
-Test(mthp, sizes_switch_one_at_a_time_and_restore, .init = fake_tree)
+Test(mthp, sizes_switch_one_at_a_time_and_restore, .init = fake_tree, .fini = drop_tree)
 {
 	unsigned kb[MTHP_MAX_SIZES];
 	struct mthp_scope s;
@@ -131,7 +138,7 @@ Test(mthp, sizes_switch_one_at_a_time_and_restore, .init = fake_tree)
 	expect_words("never", "madvise", "inherit", "at exit");
 }
 
-Test(mthp, old_kernel_skips_with_the_reason)
+Test(mthp, old_kernel_skips_with_the_reason, .fini = drop_tree)
 {
 	char why[300];
 	struct buf b;
