@@ -78,7 +78,7 @@ static const struct opt_def defs[] = {
 	{ "warm-ms", OPT_U64, &o.warm_ms, "MS", "untimed chase before each repetition, on top of the page sweep that always runs, 0..10000 ms (default 0)", 0, 10000 },
 	{ "placements", OPT_STR, &o.placements, "LIST", "NUMA placements timed side by side, MEM:PT node pairs (data:page tables), e.g. 0:0,1:0,0:1,1:1" },
 	{ "numa-matrix", OPT_FLAG, &o.numa_matrix, NULL, "placements: data and page tables each on the local and on the nearest remote node (4 per backing)" },
-	{ "alone-ms", OPT_U64, &o.alone_ms, "MS", "check: after each point, chase every buffer alone this long; ns_alone column (default 0, off)", 0, 100000 },
+	{ "alone-ms", OPT_U64, &o.alone_ms, "MS", "check: before and after each point's rounds, chase every buffer alone this long; ns_alone column, the mean of the two (default 0, off)", 0, 100000 },
 	OPT_PARENT_ROW(bench_opt_defs),
 	{ NULL, 0, NULL, NULL, NULL },
 };
@@ -191,14 +191,20 @@ static void parse(int argc, char **argv)
 }
 
 /* --alone-ms: each row's interleaved median against the same chain timed
- * alone right after it, as relative differences (interleaved/alone - 1). */
+ * alone just before the rounds and just after them (in reverse order, so
+ * the mean of the two sits at the rounds' centre in time and a steady
+ * drift of the host cancels), as relative differences (interleaved/alone
+ * - 1); and how far the host moved between the two (after/before - 1). */
 static double alone_diff[MAX_POINTS * MAX_ITEMS * MAX_ITEMS];
+static double alone_drift[MAX_POINTS * MAX_ITEMS * MAX_ITEMS];
 static int nr_alone_diff;
 
-static void alone_check_add(double inter, double alone)
+static void alone_check_add(double inter, double before, double after)
 {
-	if (alone > 0 && nr_alone_diff < (int)(sizeof(alone_diff) / sizeof(alone_diff[0])))
-		alone_diff[nr_alone_diff++] = inter / alone - 1;
+	if (before > 0 && after > 0 && nr_alone_diff < (int)(sizeof(alone_diff) / sizeof(alone_diff[0]))) {
+		alone_drift[nr_alone_diff] = fabs(after / before - 1);
+		alone_diff[nr_alone_diff++] = inter / ((before + after) / 2) - 1;
+	}
 }
 
 static void alone_check_json(struct json *j)
@@ -222,6 +228,9 @@ static void alone_check_json(struct json *j)
 	json_num(j, "median_abs_diff", mag.median);
 	json_num(j, "p90_abs_diff", mag.p90);
 	json_num(j, "within_5pct_share", (double)within / nr_alone_diff);
+	stats_summary(alone_drift, (size_t)nr_alone_diff, &mag);
+	json_num(j, "median_abs_drift", mag.median);
+	json_num(j, "p90_abs_drift", mag.p90);
 	json_obj_end(j);
 }
 
@@ -273,7 +282,7 @@ static int point(struct datafile_csv *csv, struct datafile_csv *cmp, const struc
 				     (int)bench_opt.cpu, o.warm_ms * 1000000 };
 	struct buf *b[MAX_ITEMS];
 	struct clock_point gs;
-	double alone[MAX_ITEMS];
+	double alone[MAX_ITEMS], before[MAX_ITEMS];
 	int n = 0;
 
 	/* Backings sized down to a pool take part only while they cover fp. */
@@ -290,11 +299,15 @@ static int point(struct datafile_csv *csv, struct datafile_csv *cmp, const struc
 		t[i].span = b[i]->base;
 		t[i].span_bytes = fp;
 	}
+	for (int i = 0; i < n && o.alone_ms; i++)
+		before[i] = measure_alone(&t[i], &plan, o.alone_ms * 1000000);
 	if (measure_rounds(t, n, &plan, ce))
 		return -1;
-	for (int i = 0; i < n && o.alone_ms; i++) {
-		alone[i] = measure_alone(&t[i], &plan, o.alone_ms * 1000000);
-		alone_check_add(t[i].st.median, alone[i]);
+	for (int i = n - 1; i >= 0 && o.alone_ms; i--) {
+		double after = measure_alone(&t[i], &plan, o.alone_ms * 1000000);
+
+		alone[i] = (before[i] + after) / 2;
+		alone_check_add(t[i].st.median, before[i], after);
 	}
 	for (int i = 0; i < n; i++)
 		disturb_total_add(&dist, t[i].nr_rerun, t[i].nr_disturbed_kept, t[i].why);

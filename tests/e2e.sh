@@ -127,8 +127,9 @@ else
 	ko "chase: node columns" "$(head -n 2 "$run/chase.csv")"
 fi
 
-# --alone-ms: each row also gets its chain timed alone, right after the
-# interleaved rounds; meta.json sums up how far apart the two are.
+# --alone-ms: each row also gets its chain timed alone, before and after the
+# interleaved rounds; meta.json sums up how far apart the two are, and how
+# far the host moved between the two alone blocks.
 run="$tmp/alone"
 if "$chase" --max 1M --backing 4k,thp --reps 3 --rep-ms 1 --alone-ms 5 --out "$run" 2>"$tmp/err" &&
 	python3 - "$run" <<'PY'
@@ -142,6 +143,7 @@ a = json.load(open(d + "/meta.json"))["alone_check"]
 diffs = [abs(float(r["ns_median"]) / float(r["ns_alone"]) - 1) for r in rows]
 assert a["rows"] == len(rows), a
 assert math.isclose(a["median_abs_diff"], statistics.median(diffs), rel_tol=0.02, abs_tol=1e-4), a  # CSV cells are rounded
+assert 0 <= a["median_abs_drift"] <= a["p90_abs_drift"], a
 PY
 then
 	ok "chase --alone-ms: ns_alone per row, summed up in meta.json"
