@@ -121,6 +121,67 @@ def summary(runs, rows, left_out):
     return "\n".join(md)
 
 
+# The run-to-run figures: paired backing ratios (compare.csv) are judged
+# from this footprint up, beyond the L2 TLB's reach of 4K pages on every
+# CPU pagewalk knows.
+RATIO_FROM = 64 << 20
+STAGGERED = ("rand", 4096, 1)
+
+
+def _pct(v, p):
+    """The p-th percentile of v, interpolated between order statistics."""
+    v = sorted(v)
+    k = (len(v) - 1) * p / 100
+    f = int(k)
+    c = min(f + 1, len(v) - 1)
+    return v[f] + (v[c] - v[f]) * (k - f)
+
+
+def _pairs(x):
+    """compare.csv of run x: {(pattern, stride, stagger, footprint, backing_a, backing_b): row}."""
+    path = os.path.join(x.path, "compare.csv")
+    if not os.path.exists(path):
+        return {}
+    with open(path, newline="", encoding="utf-8") as f:
+        return {(r["pattern"], int(r["stride_bytes"]), int(r["stagger"]), int(r["footprint_bytes"]),
+                 r["backing_a"], r["backing_b"]): r for r in csv.DictReader(f)}
+
+
+def agreement(runs, rows, ratio_from=RATIO_FROM):
+    """Per later run against the first, the figures that say whether two
+    runs of one machine agree: |ratio - 1| over rand rows beyond L1 (median,
+    p90) and over the staggered series (p90); and, per paired series, how
+    many of its per-round backing ratios from ratio_from up fall inside the
+    first run's ~95% interval of the same ratio. Markdown lines."""
+    l1 = runs[0].machine.get("l1d_bytes") or 0
+    first = _pairs(runs[0])
+    md = []
+    for i, x in enumerate(runs[1:], start=1):
+        rand = [abs(r["ratio"][i] - 1) for r in rows if r["pattern"] == "rand" and r["footprint_bytes"] > l1]
+        stag = [abs(r["ratio"][i] - 1) for r in rows if (r["pattern"], r["stride_bytes"], r["stagger"]) == STAGGERED]
+        s = f"- **{x.label}**:"
+        if rand:
+            s += (f" rand rows beyond L1 differ by {100 * statistics.median(rand):.1f}% (median) and"
+                  f" {100 * _pct(rand, 90):.1f}% (p90)")
+        if stag:
+            s += f"; the staggered series by {100 * _pct(stag, 90):.1f}% at p90"
+        md.append(s + ".")
+        later = _pairs(x)
+        inside = {}
+        for k, a in first.items():
+            b = later.get(k)
+            if b is None or k[3] < ratio_from or "" in (a["ratio_lo"], a["ratio_hi"], b["ratio_median"]):
+                continue
+            hit = float(a["ratio_lo"]) <= float(b["ratio_median"]) <= float(a["ratio_hi"])
+            n = inside.setdefault((k[4], k[5], series_name(("", k[0], k[1], k[2]))), [0, 0])
+            n[0] += hit
+            n[1] += 1
+        for (a, b, sname), (hit, n) in inside.items():
+            md.append(f"  - {a}/{b}, {sname}: {hit} of {n} ratios from {human_bytes(ratio_from)} up"
+                      f" ({100 * hit / n:.0f}%) inside {runs[0].label}'s 95% interval.")
+    return md
+
+
 MACHINE_ROWS = (
     ("CPU", lambda m, x: m.get("cpu_model")),
     ("family / model", lambda m, x: f"{m.get('cpu_family')} / 0x{m.get('cpu_model_number', 0):x}"),
@@ -160,6 +221,12 @@ def markdown(runs, rows, left_out, plots):
            f" (nothing interpolated). Ratios are each run's median over the first run's; a ratio is"
            f" *within noise* when the two medians' ~95% intervals overlap.", ""]
     md += ["## Summary", "", summary(runs, rows, left_out), ""]
+    agree = agreement(runs, rows)
+    if agree:
+        md += ["## Run to run", "", "How far two runs of the same machine moved: each point's |ratio - 1|, and"
+               " whether the later run's backing ratios (per round, as compare.csv pairs them) fall inside the"
+               " first run's interval, which covers its rounds, not another run's moment of the host.", ""]
+        md += agree + [""]
     md += ["## Machines", "", "| | " + " | ".join(x.label for x in runs) + " |",
            "|---|" + "---|" * len(runs)]
     for name, get in MACHINE_ROWS:

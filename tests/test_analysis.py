@@ -316,6 +316,43 @@ class Report(Fixtures):
         self.assertIn("no size from which on every larger one gains", claim)
         self.assertIn("Not measured in this run (run_all.sh measures it as root", self.report(self.copy("plain")))
 
+    def test_run_to_run_figures(self):
+        """compare's run-to-run lines: |ratio - 1| over rand rows beyond L1,
+        and the later run's backing ratios inside the first's interval."""
+        a, b = self.copy("rr_a"), self.copy("rr_b")
+        l1 = Run(a).machine["l1d_bytes"]
+        p = os.path.join(b, "chase.csv")
+        with open(p, newline="") as f:
+            r = csv.DictReader(f)
+            fields, rows = r.fieldnames, list(r)
+        for x in rows:
+            if x["pattern"] == "rand" and int(x["footprint_bytes"]) > l1:
+                x["ns_median"] = f"{float(x['ns_median']) * 1.1:.4f}"
+        with open(p, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=fields)
+            w.writeheader()
+            w.writerows(rows)
+        p = os.path.join(b, "compare.csv")
+        with open(p, newline="") as f:
+            r = csv.DictReader(f)
+            fields, pairs = r.fieldnames, list(r)
+        for i, x in enumerate(pairs):
+            if i % 3 == 0:  # every third ratio outside the first run's interval
+                x["ratio_median"] = f"{float(x['ratio_hi']) * 1.2:.4f}"
+        with open(p, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=fields)
+            w.writeheader()
+            w.writerows(pairs)
+        runs = [Run(a, "A"), Run(b, "B")]
+        rows, _ = compare.compare(runs)
+        md = "\n".join(compare.agreement(runs, rows, ratio_from=0))
+        self.assertIn("**B**: rand rows beyond L1 differ by 10.0% (median) and 10.0% (p90).", md)
+        n = len(pairs)
+        hit = n - len(range(0, n, 3))
+        self.assertIn(f"4k/thp, rand stride 64: {hit} of {n} ratios from 0B up ({100 * hit / n:.0f}%) inside A's", md)
+        # From 64M up the small fixture has no pair: nothing is claimed.
+        self.assertNotIn("ratios from", "\n".join(compare.agreement(runs, rows)))
+
     def test_ladder_gain_without_coalescing_says_it_is_not_fewer_entries(self):
         small = ["mthp16k", "mthp32k", "mthp64k", "mthp128k", "mthp256k", "mthp512k", "mthp1m"]
         d = self.ladder_with("gain_tlb", {b: "a_slower" for b in small})
