@@ -126,6 +126,8 @@ def summary(runs, rows, left_out):
 # CPU pagewalk knows.
 RATIO_FROM = 64 << 20
 STAGGERED = ("rand", 4096, 1)
+# Two runs' L3 canaries further apart than this: the host's cache differed.
+CANARY_SAME = 0.05
 
 
 def _pct(v, p):
@@ -165,6 +167,12 @@ def agreement(runs, rows, ratio_from=RATIO_FROM):
                   f" {100 * _pct(rand, 90):.1f}% (p90)")
         if stag:
             s += f"; the staggered series by {100 * _pct(stag, 90):.1f}% at p90"
+        c0, c1 = runs[0].meta.get("canary"), x.meta.get("canary")
+        if c0 and c1:
+            r = c1["ns_median"] / c0["ns_median"]
+            s += (f". The host's L3 canary read {r:.2f} times {runs[0].label}'s"
+                  + (": the host's shared cache was in another state, and points that live in the L3 move with it"
+                     if abs(r - 1) > CANARY_SAME else ""))
         md.append(s + ".")
         later = _pairs(x)
         inside = {}
@@ -193,8 +201,17 @@ MACHINE_ROWS = (
     ("TLB declared (CPUID)", lambda m, x: _declared(m)),
     ("TLB published", lambda m, x: (m.get("published") or {}).get("model") or "no row"),
     ("TLB inferred (4k)", lambda m, x: _inferred(x.tlb)),
+    ("host's L3 canary", lambda m, x: _canary(x)),
     ("backings", lambda m, x: x.meta.get("options", {}).get("backing")),
 )
+
+
+def _canary(x):
+    c = x.meta.get("canary")
+    if not c:
+        return "not measured"
+    return (f"{c['ns_median']:.1f} ns ({human_bytes(c['footprint_bytes'])} chain; p90 {c['spread']:.2f}x its"
+            f" minimum: {c['state']})")
 
 
 def _ghz(v):

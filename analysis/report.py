@@ -13,6 +13,7 @@ from . import ladder, mlp, numa
 from .report_numa import placement
 from .rundir import guarded
 from .report_tlb import tlb
+from .units import human_bytes as human
 from .source import Source, _n, assoc_said, dec_hex, is_uint, stride64
 from .units import human_bytes as human
 
@@ -156,6 +157,23 @@ def buffers(src, out):
                    f" chain, cross-checked by imul).{' To get counters: ' + ca + '.' if ca else ''}")
     out.append("")
     disturbance(src, out)
+    canary(src, out)
+
+
+def canary(src, out):
+    c = (src.meta or {}).get("canary")
+    if not c:
+        return
+    out.append(f"The host's shared cache: a {human(c['footprint_bytes'])} chain (sized from the L3) timed after"
+               f" every point read {c['ns_median']:.1f} ns per load (median; {c['ns_min']:.1f} to {c['ns_max']:.1f}"
+               f" over {c['samples']} points, p90 {c['spread']:.2f} times the minimum). Other tenants of a shared host"
+               " take L3 space that no disturbance count shows, and every point that lives in the L3 moves with it,"
+               " on all backings alike (canary_ns in chase.csv; `pagewalk compare` sets it beside another run's).")
+    if c.get("state") == "busy":
+        out += ["", f"> **The host's shared cache was busy during this run**: the canary's p90 is {c['spread']:.2f}"
+                " times its minimum. Points between the L2 and a few times the L3 may read slow; ratios between"
+                " backings, timed in the same rounds, hold better than absolute latencies."]
+    out.append("")
 
 
 def disturbance(src, out):

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "benchopt.h"
 #include "bufset.h"
+#include "canary.h"
 #include "chain.h"
 #include "chaseloop.h"
 #include "clock.h"
@@ -34,7 +35,7 @@ static const char CSV_HEADER[] =
 	"ns_median,ns_min,ns_p90,ns_lo,ns_hi,cycles_per_load,cycles_source,core_ghz,core_ghz_mul,"
 	"cycles_uncertain,nr_reps,nr_rerun,nr_disturbed,warm_ms,ns_alone,"
 	"loads_per_rep,dtlb_miss_per_load,stlb_hit_per_load,walk_per_load,"
-	"walk_cycles_per_load,cpu_node,mem_node,pt_node,folio_kb";
+	"walk_cycles_per_load,cpu_node,mem_node,pt_node,folio_kb,canary_ns";
 static const char CMP_HEADER[] =
 	"pattern,stride_bytes,stagger,footprint_bytes,backing_a,backing_b,ns_a_median,"
 	"ns_b_median,ratio_median,ratio_lo,ratio_hi,ratio_min,ratio_max,nr_rounds,verdict,verdict_reason,"
@@ -88,6 +89,7 @@ static struct bufset set;
 static struct ctr_set ctr;
 static struct clock_run clk;
 static struct disturb_total dist;
+static struct canary canary; /* the host's shared cache, timed after every point */
 
 /* The buffers: every backing at every placement, backing by backing. */
 static void parse_placements(void)
@@ -240,6 +242,7 @@ static void meta_extra(struct json *j, void *ctx)
 	clock_run_json(j, &clk);
 	disturb_total_json(j, &dist);
 	alone_check_json(j);
+	canary_json(j, &canary);
 	json_str(j, "cycles_source", ctr.col[CTR_CYCLES].counting ? "pmu" : "est");
 	ctr_json(j, &ctr);
 	bufset_json(j, &set);
@@ -249,6 +252,7 @@ static void meta_extra(struct json *j, void *ctx)
 static void release(void *ctx)
 {
 	ctr_close(&ctr);
+	canary_free(&canary);
 	bufset_release(&set);
 }
 
@@ -283,6 +287,7 @@ static int point(struct datafile_csv *csv, struct datafile_csv *cmp, const struc
 	struct buf *b[MAX_ITEMS];
 	struct clock_point gs;
 	double alone[MAX_ITEMS], before[MAX_ITEMS];
+	char host_l3[32];
 	int n = 0;
 
 	/* Backings sized down to a pool take part only while they cover fp. */
@@ -309,6 +314,7 @@ static int point(struct datafile_csv *csv, struct datafile_csv *cmp, const struc
 		alone[i] = (before[i] + after) / 2;
 		alone_check_add(t[i].st.median, before[i], after);
 	}
+	datafile_per_load_cell(host_l3, sizeof(host_l3), canary_sample(&canary));
 	for (int i = 0; i < n; i++)
 		disturb_total_add(&dist, t[i].nr_rerun, t[i].nr_disturbed_kept, t[i].why);
 	clock_summarise(ce, o.reps, &gs);
@@ -323,7 +329,7 @@ static int point(struct datafile_csv *csv, struct datafile_csv *cmp, const struc
 		datafile_per_load_cell(solo, sizeof(solo), o.alone_ms ? alone[i] : NAN);
 		for (int c = 1; c < CTR_NR; c++)
 			datafile_per_load_cell(cols[c], sizeof(cols[c]), measure_per_load(&t[i], (enum ctr_col)c));
-		if (datafile_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,%.4f,%s,%d,%" PRIu64 ",%u,%u,%.4f,%s,%" PRIu64 ",%s,%s,%s,%s,%d,%d,%d,%u",
+		if (datafile_csv_row(csv, "%s,%u,%.4f,%s,%" PRIu64 ",%d,%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,%.4f,%s,%d,%" PRIu64 ",%u,%u,%.4f,%s,%" PRIu64 ",%s,%s,%s,%s,%d,%d,%d,%u,%s",
 			       b[i]->backing->name, hf >= BUF_HUGE_ENOUGH ? b[i]->backing->want_page_kb : 4, hf,
 			       chain_pattern_name(cs->pattern), cs->stride_bytes, cs->stagger, fp,
 			       t[i].st.median, t[i].st.min, t[i].st.p90, t[i].st.lo, t[i].st.hi,
@@ -333,7 +339,7 @@ static int point(struct datafile_csv *csv, struct datafile_csv *cmp, const struc
 			       t[i].nr_trips * CHASE_UNROLL, cols[CTR_DTLB_MISS],
 			       cols[CTR_STLB_HIT], cols[CTR_WALK], cols[CTR_WALK_CYCLES],
 			       place_cpu_node((int)bench_opt.cpu), b[i]->place.mem_node, b[i]->place.pt_node,
-			       hf >= BUF_HUGE_ENOUGH ? buf_folio_kb(b[i]->backing) : 4))
+			       hf >= BUF_HUGE_ENOUGH ? buf_folio_kb(b[i]->backing) : 4, host_l3))
 			die_errno("writing %s", csv->path);
 		if (i > 0) {
 			/* Against the same backing's first placement (all local
@@ -369,7 +375,7 @@ int main(int argc, char **argv)
 	uint64_t fps[MAX_POINTS], sizes[MAX_ITEMS];
 	struct datafile_csv csv, cmp;
 	uint64_t done = 0, total = 0;
-	char path[4200], label[128], sz[32];
+	char path[4200], label[128], sz[32], why[300];
 	int nr_fp;
 
 	die_set_prog(argv[0]);
@@ -387,6 +393,8 @@ int main(int argc, char **argv)
 	run_meta_write(&run);
 	if (set.nr == 0)
 		die_code(EXIT_MISSING, "none of the requested backings could be had (see above)");
+	if (canary_init(&canary, run.machine.cache_bytes[3], why, sizeof(why)))
+		warn("no L3 canary (the host's shared cache goes unwatched): %s", why);
 
 	snprintf(path, sizeof(path), "%s/chase.csv", run.out);
 	if (datafile_csv_open(&csv, path, CSV_HEADER))

@@ -144,9 +144,15 @@ diffs = [abs(float(r["ns_median"]) / float(r["ns_alone"]) - 1) for r in rows]
 assert a["rows"] == len(rows), a
 assert math.isclose(a["median_abs_diff"], statistics.median(diffs), rel_tol=0.02, abs_tol=1e-4), a  # CSV cells are rounded
 assert 0 <= a["median_abs_drift"] <= a["p90_abs_drift"], a
+# The L3 canary: one sample per point, the same one on each of its rows.
+c = json.load(open(d + "/meta.json"))["canary"]
+points = {(r["pattern"], r["stride_bytes"], r["stagger"], r["footprint_bytes"]): r["canary_ns"] for r in rows}
+assert c["samples"] == len(points), (c, len(points))
+assert all(float(r["canary_ns"]) == float(points[(r["pattern"], r["stride_bytes"], r["stagger"], r["footprint_bytes"])]) > 0 for r in rows)
+assert c["ns_min"] <= c["ns_median"] <= c["ns_max"] and c["state"] in ("steady", "busy"), c
 PY
 then
-	ok "chase --alone-ms: ns_alone per row, summed up in meta.json"
+	ok "chase --alone-ms: ns_alone per row, summed up in meta.json; an L3 canary sample per point"
 else
 	ko "chase --alone-ms" "$(tail -n 3 "$tmp/err")"
 fi

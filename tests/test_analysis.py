@@ -353,6 +353,39 @@ class Report(Fixtures):
         # From 64M up the small fixture has no pair: nothing is claimed.
         self.assertNotIn("ratios from", "\n".join(compare.agreement(runs, rows)))
 
+    def with_canary(self, name, median, spread):
+        d = self.copy(name)
+        p = os.path.join(d, "meta.json")
+        with open(p) as f:
+            m = json.load(f)
+        m["canary"] = {"footprint_bytes": 32 << 20, "samples": 61, "ns_median": median, "ns_min": median / 1.05,
+                       "ns_max": median * 1.5, "ns_p90": median / 1.05 * spread, "spread": spread,
+                       "state": "busy" if spread >= 1.25 else "steady"}
+        with open(p, "w") as f:
+            json.dump(m, f)
+        return d
+
+    def test_l3_canary_in_report_and_compare(self):
+        quiet, busy = self.with_canary("c_quiet", 120.0, 1.1), self.with_canary("c_busy", 150.0, 1.4)
+        md = self.report(quiet)
+        self.assertIn("The host's shared cache: a 32M chain (sized from the L3) timed after every point read 120.0 ns"
+                      " per load (median; 114.3 to 180.0 over 61 points, p90 1.10 times the minimum)", md)
+        self.assertNotIn("was busy", md)
+        self.assertIn("> **The host's shared cache was busy during this run**: the canary's p90 is 1.40",
+                      self.report(busy))
+        self.assertNotIn("host's shared cache", self.report(self.copy("c_none")))
+        runs = [Run(quiet, "A"), Run(busy, "B")]
+        rows, _ = compare.compare(runs)
+        said = "\n".join(compare.agreement(runs, rows))
+        self.assertIn("The host's L3 canary read 1.25 times A's: the host's shared cache was in another state", said)
+        md = compare.markdown(runs, rows, 0, [])
+        self.assertIn("| host's L3 canary | 120.0 ns (32M chain; p90 1.10x its minimum: steady) |"
+                      " 150.0 ns (32M chain; p90 1.40x its minimum: busy) |", md)
+        same = [Run(quiet, "A"), Run(self.with_canary("c_same", 122.0, 1.1), "C")]
+        rows, _ = compare.compare(same)
+        said = "\n".join(compare.agreement(same, rows))
+        self.assertIn("The host's L3 canary read 1.02 times A's.", said)
+
     def test_ladder_gain_without_coalescing_says_it_is_not_fewer_entries(self):
         small = ["mthp16k", "mthp32k", "mthp64k", "mthp128k", "mthp256k", "mthp512k", "mthp1m"]
         d = self.ladder_with("gain_tlb", {b: "a_slower" for b in small})
