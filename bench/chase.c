@@ -65,7 +65,7 @@ static struct {
 };
 
 static const struct opt_def defs[] = {
-	{ "backing", OPT_STR, &o.backings, "LIST", "backings, comma-separated: 4k, mthp16k..mthp1m, thp, hugetlb2m, hugetlb1g (default 4k,thp)" },
+	{ "backing", OPT_STR, &o.backings, "LIST", "backings, comma-separated: " BUF_BACKING_NAMES " (default 4k,thp)" },
 	{ "pattern", OPT_STR, &o.patterns, "LIST", "visiting orders: rand, seq (default rand)" },
 	{ "stride", OPT_STR, &o.strides, "LIST", "bytes between elements, multiples of 8, K/M/G ok (default 64)" },
 	{ "stagger", OPT_FLAG, &o.stagger, NULL, "put element i on a hashed line of its slot, so lines spread over cache sets even on huge pages" },

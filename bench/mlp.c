@@ -54,7 +54,7 @@ static struct {
 };
 
 static const struct opt_def defs[] = {
-	{ "backing", OPT_STR, &o.backings, "LIST", "backings, comma-separated: 4k, thp, hugetlb2m, hugetlb1g, mthp16k..mthp1m (default 4k,thp)" },
+	{ "backing", OPT_STR, &o.backings, "LIST", "backings, comma-separated: " BUF_BACKING_NAMES " (default 4k,thp)" },
 	{ "ref", OPT_STR, &o.ref_name, "BACKING", "the backing every other is compared with, round by round (default: the one with the largest pages)" },
 	{ "chains", OPT_STR, &o.chain_list, "LIST", "chain counts, ascending, from 1, each 1..32 (default 1,2,3,4,6,8,12,16,24,32)" },
 	{ "footprints", OPT_STR, &o.fp_list, "LIST", "footprints beyond the TLB's reach, K/M/G ok (default 1G,2G, as memory allows: 4K pages walk on nearly every load there, while 2M pages still fit the L2 TLB, a clean reference)" },

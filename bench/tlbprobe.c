@@ -63,7 +63,7 @@ static struct {
 };
 
 static const struct opt_def defs[] = {
-	{ "backing", OPT_STR, &o.backings, "LIST", "backings to probe: 4k, thp, hugetlb2m, hugetlb1g (default 4k,thp)" },
+	{ "backing", OPT_STR, &o.backings, "LIST", "backings to probe: " BUF_BACKING_NAMES " (default 4k,thp)" },
 	{ "min-pages", OPT_U64, &o.min_pages, "N", "fewest 4K pages touched (default 8)" },
 	{ "min-huge-pages", OPT_U64, &o.min_huge_pages, "N", "fewest huge pages touched, 2.. (default 2: a knee below 8 pages shows)", 2, 1u << 20 },
 	{ "max-pages", OPT_U64, &o.max_pages, "N", "most 4K pages touched (default 32768, 16384 with --quick)", 2, 1u << 20 },

@@ -69,6 +69,10 @@ int buf_1g_supported_here(char *why, size_t len);
  * a writable hugetlbfs mount. */
 long buf_hugetlbfs_page_kb(const char *dir, char *why, size_t len);
 
+/* The backing names in order, for --help lines (the table below is the
+ * authority; a unit test keeps the two together). */
+#define BUF_BACKING_NAMES "4k, mthp16k..mthp1m, thp, hugetlb2m, hugetlb1g"
+
 const struct buf_backing *buf_backing_find(const char *name);
 /* The size of the memory blocks the backing asks for: the mTHP folio, else
  * the page size. */

@@ -265,3 +265,22 @@ Test(buf, mem_available_plausible)
 	cr_assert_gt(avail, 64 * MIB, "MemAvailable %llu bytes", (unsigned long long)avail);
 	cr_assert_lt(avail, 1ull << 50);
 }
+
+/* --help's list of backings names the table's rows in the table's order,
+ * with the mTHP sizes as one range. */
+Test(buf, help_names_match_the_table)
+{
+	char out[256] = "";
+	const struct buf_backing *k = buf_backings;
+
+	while (k->name) {
+		const struct buf_backing *last = k;
+
+		while (k->folio_kb && last[1].name && last[1].folio_kb)
+			last++;
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s%s%s", out[0] ? ", " : "", k->name,
+			 last != k ? ".." : "", last != k ? last->name : "");
+		k = last + 1;
+	}
+	cr_expect_str_eq(out, BUF_BACKING_NAMES);
+}
