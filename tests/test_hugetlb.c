@@ -237,7 +237,7 @@ static void on_term(int sig)
 	got_signal = sig;
 }
 
-Test(hugetlb, pool_restored_after_signal, .init = take_lock, .fini = drop_lock)
+Test(hugetlb, pool_restored_after_signal, .init = take_lock, .fini = drop_lock, .timeout = 60)
 {
 	uint64_t before;
 	int status, pipefd[2];
@@ -250,14 +250,21 @@ Test(hugetlb, pool_restored_after_signal, .init = take_lock, .fini = drop_lock)
 	cr_assert(pid >= 0);
 	if (pid == 0) {
 		char why[200], c = 'r';
+		sigset_t term, old;
 
+		/* SIGTERM stays blocked until sigsuspend waits for it: with
+		 * pause(), a signal landing between the check and the call was
+		 * lost and the child slept for ever (seen under ASan). */
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
+		sigprocmask(SIG_BLOCK, &term, &old);
 		signal(SIGTERM, on_term);
 		if (knob_pool_reserve(2048, before + 16, why, sizeof(why)) < 0)
 			_exit(3);
 		if (write(pipefd[1], &c, 1) != 1)
 			_exit(4);
 		while (!got_signal)
-			pause();
+			sigsuspend(&old);
 		knob_restore_all();
 		_exit(130);
 	}
