@@ -35,7 +35,7 @@ Test(canary, footprint_is_an_eighth_of_the_l3_within_bounds)
 	cr_expect_eq(canary_bytes(0), CANARY_DEFAULT_BYTES, "L3 unknown");
 }
 
-Test(canary, samples_are_kept_and_summed_up, .timeout = 60)
+Test(canary, samples_are_kept_and_summed_up)
 {
 	static struct canary c;
 	char why[300], text[2048];

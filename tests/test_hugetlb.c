@@ -237,7 +237,7 @@ static void on_term(int sig)
 	got_signal = sig;
 }
 
-Test(hugetlb, pool_restored_after_signal, .init = take_lock, .fini = drop_lock, .timeout = 60)
+Test(hugetlb, pool_restored_after_signal, .init = take_lock, .fini = drop_lock)
 {
 	uint64_t before;
 	int status, pipefd[2];
