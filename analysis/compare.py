@@ -12,6 +12,7 @@ import statistics
 
 from . import levels, render
 from .rundir import KEY_COLUMNS, row_key
+from .source import Source
 from .units import human_bytes
 
 SAME, SLOWER, FASTER = "within_noise", "slower", "faster"
@@ -130,23 +131,15 @@ STAGGERED = ("rand", 4096, 1)
 CANARY_SAME = 0.05
 
 
-def _pct(v, p):
-    """The p-th percentile of v, interpolated between order statistics."""
-    v = sorted(v)
-    k = (len(v) - 1) * p / 100
-    f = int(k)
-    c = min(f + 1, len(v) - 1)
-    return v[f] + (v[c] - v[f]) * (k - f)
+def _p90(v):
+    """The 90th percentile, interpolated between order statistics."""
+    return statistics.quantiles(v, n=10, method="inclusive")[-1] if len(v) > 1 else v[0]
 
 
 def _pairs(x):
     """compare.csv of run x: {(pattern, stride, stagger, footprint, backing_a, backing_b): row}."""
-    path = os.path.join(x.path, "compare.csv")
-    if not os.path.exists(path):
-        return {}
-    with open(path, newline="", encoding="utf-8") as f:
-        return {(r["pattern"], int(r["stride_bytes"]), int(r["stagger"]), int(r["footprint_bytes"]),
-                 r["backing_a"], r["backing_b"]): r for r in csv.DictReader(f)}
+    return {(r["pattern"], int(r["stride_bytes"]), int(r["stagger"]), int(r["footprint_bytes"]),
+             r["backing_a"], r["backing_b"]): r for r in Source(x.path).compare or []}
 
 
 def agreement(runs, rows, ratio_from=RATIO_FROM):
@@ -164,9 +157,9 @@ def agreement(runs, rows, ratio_from=RATIO_FROM):
         s = f"- **{x.label}**:"
         if rand:
             s += (f" rand rows beyond L1 differ by {100 * statistics.median(rand):.1f}% (median) and"
-                  f" {100 * _pct(rand, 90):.1f}% (p90)")
+                  f" {100 * _p90(rand):.1f}% (p90)")
         if stag:
-            s += f"; the staggered series by {100 * _pct(stag, 90):.1f}% at p90"
+            s += f"; the staggered series by {100 * _p90(stag):.1f}% at p90"
         c0, c1 = runs[0].meta.get("canary"), x.meta.get("canary")
         if c0 and c1:
             r = c1["ns_median"] / c0["ns_median"]

@@ -108,8 +108,9 @@ def not_from_entries(src, lad, gain):
         return ""
     guest = (src.meta or {}).get("machine", {}).get("translation") in ("nested", "shadow")
     return (f" The TLB probe found no coalescing ({', '.join(sorted(knees, key=lad.kb))}:"
-            " one L1 entry per 4 KiB page), so this gain is not fewer L1 TLB entries (the L2 TLB was not probed for folios). What else a physically"
-            " contiguous folio shortens (the caches' and DRAM's view of the data"
+            " one L1 entry per 4 KiB page), so this gain is not fewer L1 TLB entries (the L2 TLB was not"
+            " probed for folios). What else a physically contiguous folio shortens (the caches' and DRAM's"
+            " view of the data"
             + (", and in this guest the host's part of every two-dimensional walk" if guest else "")
             + ") is not measured here.")
 

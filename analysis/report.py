@@ -13,7 +13,6 @@ from . import ladder, mlp, numa
 from .report_numa import placement
 from .rundir import guarded
 from .report_tlb import tlb
-from .units import human_bytes as human
 from .source import Source, _n, assoc_said, dec_hex, is_uint, stride64
 from .units import human_bytes as human
 
