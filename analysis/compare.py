@@ -10,7 +10,7 @@ import csv
 import os
 import statistics
 
-from . import levels, render
+from . import levels, render, units
 from .rundir import KEY_COLUMNS, row_key
 from .source import Source
 from .units import human_bytes
@@ -47,8 +47,7 @@ def align(runs):
 
 
 def series_name(key):
-    backing, pattern, stride, stagger = key[:4]
-    return f"{pattern} stride {human_bytes(stride).removesuffix('B')}{' staggered' if stagger else ''}"
+    return units.series_name(*key[1:4])
 
 
 def compare(runs):

@@ -8,16 +8,12 @@ import os
 from . import render
 from .report_tlb import NO_COALESCING, folio_coalescing
 from .source import Source, maybe_float as _f
-from .units import human_bytes as human
+from .units import human_bytes as human, series_name
 
 SUBDIR = "ladder"
 PLOT = "ladder"
 PMD_KB = 2048
 SERIES = (("rand", "64", "0"), ("rand", "4096", "1"))
-
-
-def _series_name(s):
-    return f"{s[0]} stride {human(int(s[1])).removesuffix('B')}{' staggered' if s[2] == '1' else ''}"
 
 
 class Ladder:
@@ -120,7 +116,7 @@ def claim(lad, s, fp):
     sizes = [b for b in lad.backings() if 4 < lad.kb(b) < PMD_KB and lad.pair(s, fp, b)]
     if not sizes:
         return "No folio size below 2 MiB was measured."
-    at = f"at {human(fp)} ({_series_name(s)})"
+    at = f"at {human(fp)} ({series_name(*s)})"
     if gain and sizes[-len(gain):] == gain:
         first = gain[0]
         return (f"**This CPU gains from folios below 2 MiB, from {lad.kb(first)} KiB on**, {at}: 4k is slower than"
@@ -156,7 +152,7 @@ def section(src, out):
         if not fps:
             continue
         fp = fps[-1]
-        out += [f"{_series_name(s)}, at {human(fp)}:", "",
+        out += [f"{series_name(*s)}, at {human(fp)}:", "",
                 "| backing | folio | in such folios | ns per load | ratio 4k / backing | 95% interval | verdict |",
                 "|---|---:|---:|---:|---:|---|---|"]
         for b in lad.backings():

@@ -7,14 +7,15 @@ import os
 import statistics
 
 from . import levels
+from . import jsonq
 from .jsonq import fields, objects, strings
 from .report_compare import backings_compared
 from . import ladder, mlp, numa
 from .report_numa import placement
 from .rundir import guarded
 from .report_tlb import tlb
-from .source import Source, _n, assoc_said, dec_hex, is_uint, stride64
-from .units import human_bytes as human
+from .source import Source, _n, assoc_said, dec_hex, is_uint, maybe_float, stride64
+from .units import human_bytes as human, series_name
 
 
 def title(src, out):
@@ -157,6 +158,7 @@ def buffers(src, out):
     out.append("")
     disturbance(src, out)
     canary(src, out)
+    alone_check(src, out)
 
 
 def canary(src, out):
@@ -172,6 +174,37 @@ def canary(src, out):
         out += ["", f"> **The host's shared cache was busy during this run**: the canary's p90 is {c['spread']:.2f}"
                 " times its minimum. Points between the L2 and a few times the L3 may read slow; ratios between"
                 " backings, timed in the same rounds, hold better than absolute latencies."]
+    out.append("")
+
+
+def alone_check(src, out):
+    """chase --alone-ms: the rounds' medians against each chain timed alone,
+    set beside how far the alone timings themselves moved."""
+    a = (src.meta or {}).get("alone_check")
+    ms = jsonq.get(src.meta, "options.alone_ms")
+    if not a or not ms:
+        return
+    out.append(f"Alone check (--alone-ms {ms}): every chain was also timed alone, for {ms} ms just before its"
+               f" rounds and again just after them (the mean of the two is ns_alone in chase.csv). Over {a['rows']}"
+               f" rows the rounds' medians read {100 * a['median_diff']:+.1f}% against alone (median; the size of"
+               f" the difference: median {100 * a['median_abs_diff']:.1f}%, p90 {100 * a['p90_abs_diff']:.1f}%;"
+               f" {100 * a['within_5pct_share']:.0f}% of rows within 5%).")
+    drift = a.get("median_abs_drift")
+    if drift is not None:
+        out[-1] += (f" The two alone timings of one chain, seconds apart, differed by {100 * drift:.1f}% (median;"
+                    f" p90 {100 * a['p90_abs_drift']:.1f}%): that is the host's own drift, and a difference no"
+                    " larger than it cannot be told from noise.")
+    worst = []
+    for r in src.chase or []:
+        ns, alone = maybe_float(r.get("ns_median")), maybe_float(r.get("ns_alone"))
+        if ns and alone:
+            worst.append((abs(ns / alone - 1), ns / alone - 1, ns, alone, r))
+    worst.sort(key=lambda w: -w[0])
+    if worst:
+        out += ["", "The rows furthest from alone:", ""]
+        for _, d, ns, alone, r in worst[:3]:
+            out.append(f"- {r['backing']}, {series_name(r['pattern'], r['stride_bytes'], r['stagger'])} at {human(int(r['footprint_bytes']))}: {ns:.1f} ns in"
+                       f" the rounds, {alone:.1f} ns alone ({100 * d:+.1f}%)")
     out.append("")
 
 

@@ -13,3 +13,8 @@ def human_bytes(n):
     if "." in s:
         s = s.rstrip("0").rstrip(".")
     return s + units[i]
+
+
+def series_name(pattern, stride, stagger):
+    """rand, 4096, 1 -> 'rand stride 4K staggered' (CSV text or numbers)."""
+    return f"{pattern} stride {human_bytes(int(stride)).removesuffix('B')}{' staggered' if int(stagger) else ''}"

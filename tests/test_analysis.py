@@ -386,6 +386,35 @@ class Report(Fixtures):
         said = "\n".join(compare.agreement(same, rows))
         self.assertIn("The host's L3 canary read 1.02 times A's.", said)
 
+    def test_alone_check_in_report(self):
+        def alone_at(r):
+            if r["pattern"] == "rand" and r["stride_bytes"] == "64":
+                fp = int(r["footprint_bytes"])
+                # One row 20% above its alone timing, the rest 1% above.
+                bump = 1.2 if (r["backing"], fp) == ("4k", self.fp_big) else 1.01
+                r["ns_alone"] = f"{float(r['ns_median']) / bump:.3f}"
+            return r
+
+        with open(os.path.join(FIXTURE, "chase.csv"), newline="") as f:
+            self.fp_big = max(int(r["footprint_bytes"]) for r in csv.DictReader(f))
+        check = {"rows": 12, "median_diff": 0.01, "median_abs_diff": 0.012, "p90_abs_diff": 0.2,
+                 "within_5pct_share": 0.9167, "median_abs_drift": 0.052, "p90_abs_drift": 0.15}
+
+        def with_check(m):
+            m["options"]["alone_ms"] = 1000
+            m["alone_check"] = check
+
+        md = self.report(self.copy("alone", edit_rows=alone_at, edit_meta=with_check))
+        self.assertIn("Alone check (--alone-ms 1000): every chain was also timed alone, for 1000 ms just before its"
+                      " rounds and again just after them", md)
+        self.assertIn("Over 12 rows the rounds' medians read +1.0% against alone (median; the size of the difference:"
+                      " median 1.2%, p90 20.0%; 92% of rows within 5%).", md)
+        self.assertIn("differed by 5.2% (median; p90 15.0%): that is the host's own drift", md)
+        first = md.split("The rows furthest from alone:", 1)[1].strip().splitlines()[0]
+        self.assertTrue(first.startswith(f"- 4k, rand stride 64 at {human_bytes(self.fp_big)}:"), first)
+        self.assertIn("(+20.0%)", first)
+        self.assertNotIn("Alone check", self.report(self.copy("no_alone")))
+
     def test_ladder_gain_without_coalescing_says_it_is_not_fewer_entries(self):
         small = ["mthp16k", "mthp32k", "mthp64k", "mthp128k", "mthp256k", "mthp512k", "mthp1m"]
         d = self.ladder_with("gain_tlb", {b: "a_slower" for b in small})
