@@ -285,6 +285,7 @@ static int point(struct datafile_csv *csv, struct datafile_csv *cmp, const struc
 	struct measure_plan plan = { (unsigned)o.reps, o.rep_ms * 1000000, 1000000, &run_stop, &ctr,
 				     (int)bench_opt.cpu, o.warm_ms * 1000000 };
 	struct buf *b[MAX_ITEMS];
+	void *bases[MAX_ITEMS], *heads[MAX_ITEMS];
 	struct clock_point gs;
 	double alone[MAX_ITEMS], before[MAX_ITEMS];
 	char host_l3[32];
@@ -296,9 +297,11 @@ static int point(struct datafile_csv *csv, struct datafile_csv *cmp, const struc
 			b[n++] = &set.b[i];
 	if (n == 0)
 		return 0;
+	for (int i = 0; i < n; i++)
+		bases[i] = b[i]->base;
+	chain_build_many(bases, heads, n, fp, cs);
 	for (int i = 0; i < n; i++) {
-		t[i].pos = i == 0 ? chain_build(b[0]->base, fp, cs)
-				  : chain_clone(b[0]->base, b[i]->base, fp, cs);
+		t[i].pos = heads[i];
 		t[i].nr_trips = measure_calibrate(&t[i].pos, plan.min_rep_ns);
 		t[i].ns_per_load = ns[i];
 		t[i].span = b[i]->base;

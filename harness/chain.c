@@ -46,7 +46,9 @@ uint64_t chain_stagger_line(uint64_t i)
 	return (i * 0x9e3779b97f4a7c15ull) >> 32;
 }
 
-uint64_t chain_offset(uint64_t i, const struct chain_spec *spec)
+/* Inlined in the build loops, which run it once per element of up to
+ * gigabytes (chain_offset is the same, for callers outside). */
+static inline uint64_t offset_of(uint64_t i, const struct chain_spec *spec)
 {
 	uint64_t off = i * spec->stride_bytes;
 	uint64_t step = spec->stagger_step ? spec->stagger_step : CHAIN_LINE;
@@ -58,9 +60,14 @@ uint64_t chain_offset(uint64_t i, const struct chain_spec *spec)
 	return off;
 }
 
+uint64_t chain_offset(uint64_t i, const struct chain_spec *spec)
+{
+	return offset_of(i, spec);
+}
+
 static uint64_t *slot(void *base, uint64_t i, const struct chain_spec *spec)
 {
-	return (uint64_t *)((char *)base + chain_offset(i, spec));
+	return (uint64_t *)((char *)base + offset_of(i, spec));
 }
 
 uint64_t chain_scratch_max_elems = UINT32_MAX;
@@ -99,33 +106,65 @@ static uint32_t *scratch_map(uint64_t n)
 	return p;
 }
 
-void *chain_build(void *base, uint64_t bytes, const struct chain_spec *spec)
+/* Write one chain into every base, each from the same order: a random
+ * one from idx (next(i) = idx[i]), else the ascending one. One write pass
+ * per base; nothing is read back from another buffer. */
+static void write_from(void *const *bases, void **heads, int nb, uint64_t n,
+		       const uint32_t *idx, const struct chain_spec *spec)
+{
+	for (int b = 0; b < nb; b++) {
+		char *base = bases[b];
+
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t next = idx ? idx[i] : i + 1 < n ? i + 1 : 0;
+
+			*slot(base, i, spec) = (uint64_t)(uintptr_t)(base + offset_of(next, spec));
+		}
+		heads[b] = slot(base, 0, spec);
+	}
+}
+
+void chain_build_many(void *const *bases, void **heads, int nb, uint64_t bytes,
+		      const struct chain_spec *spec)
 {
 	uint64_t n = chain_nr_elems(bytes, spec);
 	uint64_t state = spec->seed;
 	uint32_t *idx = spec->pattern == CHAIN_RAND ? scratch_map(n) : NULL;
+	char *base = bases[0];
 
 	if (idx) {
 		for (uint64_t i = 0; i < n; i++)
 			idx[i] = (uint32_t)i;
 		SATTOLO(n, &state, IDX_AT);
-		for (uint64_t i = 0; i < n; i++)
-			*slot(base, i, spec) = (uint64_t)(uintptr_t)((char *)base + chain_offset(idx[i], spec));
+		write_from(bases, heads, nb, n, idx, spec);
 		munmap(idx, n * sizeof(uint32_t));
-		return slot(base, 0, spec);
+		return;
+	}
+	if (spec->pattern == CHAIN_SEQ) {
+		write_from(bases, heads, nb, n, NULL, spec);
+		return;
 	}
 	/* In place: first the permutation as indices (next(i) at slot i), then
-	 * the indices become addresses. */
+	 * the indices become addresses; the other bases get copies. */
 	for (uint64_t i = 0; i < n; i++)
-		*slot(base, i, spec) = spec->pattern == CHAIN_SEQ ? (i + 1 < n ? i + 1 : 0) : i;
-	if (spec->pattern == CHAIN_RAND)
-		SATTOLO(n, &state, SLOT_AT);
+		*slot(base, i, spec) = i;
+	SATTOLO(n, &state, SLOT_AT);
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t *s = slot(base, i, spec);
 
-		*s = (uint64_t)(uintptr_t)((char *)base + chain_offset(*s, spec));
+		*s = (uint64_t)(uintptr_t)(base + offset_of(*s, spec));
 	}
-	return slot(base, 0, spec);
+	heads[0] = slot(base, 0, spec);
+	for (int b = 1; b < nb; b++)
+		heads[b] = chain_clone(base, bases[b], bytes, spec);
+}
+
+void *chain_build(void *base, uint64_t bytes, const struct chain_spec *spec)
+{
+	void *head;
+
+	chain_build_many(&base, &head, 1, bytes, spec);
+	return head;
 }
 
 void *chain_clone(const void *src, void *dst, uint64_t bytes,

@@ -48,6 +48,11 @@ uint64_t chain_offset(uint64_t i, const struct chain_spec *spec);
  * one can be mapped, else in the buffer itself (same order either way).
  * bytes must hold at least 2 elements. */
 void *chain_build(void *base, uint64_t bytes, const struct chain_spec *spec);
+/* The same chain (same order, same layout) in each of bases[0..nb), its
+ * first element in heads[b]: one shuffle, then one write pass per base,
+ * cheaper than building one and cloning it (nothing read back). */
+void chain_build_many(void *const *bases, void **heads, int nb, uint64_t bytes,
+		      const struct chain_spec *spec);
 /* Largest element count shuffled in the scratch array (UINT32_MAX); tests
  * set 0 to take the in-place path. */
 extern uint64_t chain_scratch_max_elems;

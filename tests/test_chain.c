@@ -236,6 +236,48 @@ ParameterizedTest(struct chain_case *c, chain, clone_rebases_same_order)
 	}
 }
 
+ParameterizedTestParameters(chain, build_many_same_chain_in_every_base)
+{
+	return cr_make_param_array(struct chain_case, cases, NR_CASES);
+}
+
+/* chain_build_many writes the chain chain_build gives into every base,
+ * with the scratch array and without it (shuffled in place, then copied). */
+ParameterizedTest(struct chain_case *c, chain, build_many_same_chain_in_every_base)
+{
+	struct chain_spec s = spec_of(c, 99);
+	uint64_t n = c->bytes / c->stride, saved = chain_scratch_max_elems;
+	void *ref_head, *heads[3], *bases[3];
+	char *ref = build(c, 99, &ref_head);
+
+	for (int way = 0; way < 2; way++) {
+		chain_scratch_max_elems = way ? 0 : saved;
+		for (int b = 0; b < 3; b++) {
+			bases[b] = map_buf(c->bytes);
+			heads[b] = NULL;
+		}
+		chain_build_many(bases, heads, 3, c->bytes, &s);
+		chain_scratch_max_elems = saved;
+		for (int b = 0; b < 3; b++) {
+			const char *base = bases[b], *why = NULL;
+
+			cr_assert_eq((uintptr_t)heads[b] - (uintptr_t)base, (uintptr_t)ref_head - (uintptr_t)ref,
+				     CASE_FMT ": base %d's head", CASE_ARGS(c), b);
+			cr_assert_eq(chain_check(base, c->bytes, &s, &why), 0, CASE_FMT ": base %d: %s",
+				     CASE_ARGS(c), b, why ? why : "");
+			for (uint64_t i = 0; i < n; i++) {
+				uint64_t off = expect_offset(i, c->stride, c->stagger);
+
+				cr_assert_eq(index_of(base, n, c, next_of(base + off)),
+					     index_of(ref, n, c, next_of(ref + off)),
+					     CASE_FMT ": base %d (%s): element %llu's next differs", CASE_ARGS(c), b,
+					     way ? "in place" : "scratch", (unsigned long long)i);
+			}
+			munmap(bases[b], c->bytes);
+		}
+	}
+}
+
 /* Cases with enough elements for order statistics to mean something. */
 static struct chain_case big_cases[] = {
     {CHAIN_RAND, 64, 0, 64 << 10},
