@@ -5,6 +5,7 @@ from a real chase run (tests/fixtures/run_small) by each test."""
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -385,6 +386,19 @@ class Report(Fixtures):
         rows, _ = compare.compare(same)
         said = "\n".join(compare.agreement(same, rows))
         self.assertIn("The host's L3 canary read 1.02 times A's.", said)
+
+    def test_every_backing_has_its_own_colour(self):
+        from analysis.gplot import PALETTE
+        from analysis.plot import Plotter
+        names = [f"b{i}" for i in range(len(PALETTE) + 3)]  # past the palette too
+
+        def vocab(m):
+            m["vocab"]["backings"] = names
+
+        p = Plotter(self.copy("colours", edit_meta=vocab))
+        colours = [p.colour(b) for b in names + ["unknown"]]
+        self.assertEqual(len(set(colours)), len(colours), colours)
+        self.assertTrue(all(re.fullmatch("#[0-9a-f]{6}", c) for c in colours), colours)
 
     def test_alone_check_in_report(self):
         def alone_at(r):
