@@ -31,6 +31,7 @@ def g6(x):
 
 
 def num(x):
+    """awk's number of a field: not a number is 0."""
     try:
         return float(x)
     except ValueError:

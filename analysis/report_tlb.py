@@ -3,19 +3,12 @@ inferred, declared and published entries per page size, miss costs, the
 huge-page verdicts, the refinement passes and the notes."""
 
 from . import jsonq
+from .gplot import num as _fl
 from .jsonq import fields, objects, strings
 from .source import _n, assoc_said, is_uint, num, page_name
 
 # A folio's L1 knee below this multiple of 4k's: one entry per 4 KiB page.
 NO_COALESCING = 1.5
-
-
-def _fl(x):
-    """awk's number of a field: empty is 0."""
-    try:
-        return float(x)
-    except ValueError:
-        return 0.0
 
 
 def _known(x):
