@@ -2,6 +2,8 @@
 and layout, the knees and the declared and published entry counts marked,
 the huge-page verdicts in the title. A part of Plotter (plot.py)."""
 
+import textwrap
+
 from . import jsonq
 from .gplot import g6, gp_str, note, num, safe
 from .jsonq import fields, objects
@@ -11,6 +13,7 @@ from .source import is_uint
 # at it on the log axis.
 TP_FLOOR = "0.05"
 TP_CPUID_COL, TP_PUB_COL = "#d06000", "#000000"
+TITLE_WIDTH = 130  # characters a title line may take before it wraps
 
 
 class TlbprobePlots:
@@ -186,7 +189,9 @@ class TlbprobePlots:
         t = (gp_str(t) + '."\\n".' + gp_str(f"line: median per round, band: p10 to p90; at or below {TP_FLOOR} ns"
                                                f" drawn at {TP_FLOOR}") + '."\\n".' + gp_str(f"layouts: {said}"))
         for v in self.tp_verdicts_said():
-            t += '."\\n".' + gp_str(v)
+            # A 1200-pixel title holds about 150 characters a line.
+            for line in textwrap.wrap(v, TITLE_WIDTH, subsequent_indent="    "):
+                t += '."\\n".' + gp_str(line)
         body += self.gp_title(t, "the pages probed")
         elems, titles = [], []
         for _, lr, f, b, pk, lay in self.tp_series:

@@ -615,6 +615,13 @@ class Report(Fixtures):
         self.assertIn("layouts: spread = a line per page, subpage0 = lines in 4K sub-page 0, spread4k = lines over"
                       " the 4K sub-pages", gp)
         self.assertIn('"thp: ', gp)  # the thp verdict line in the title
+        # Every title line fits the plot's width: long verdicts wrap.
+        title = next(ln for ln in gp.splitlines() if ln.startswith("set title "))
+        lines = re.findall(r'"((?:[^"\\]|\\.)*)"', title)
+        lines = [ln for ln in lines if ln != "\\n"]
+        self.assertTrue(any(ln.startswith("thp: splintered into 4K TLB entries") for ln in lines), lines)
+        self.assertTrue(all(len(ln) <= 130 for ln in lines), [len(ln) for ln in lines])
+        self.assertIn("    over the slices (4K pages: 97)", lines)  # the thp verdict's second line
         self.assertTrue(os.path.getsize(os.path.join(d, "plots", "tlbprobe.png")) > 0)
 
     def test_few_rounds_said_from_the_reason_token(self):
