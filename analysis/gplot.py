@@ -1,6 +1,7 @@
 """What every pagewalk plot shares: its gnuplot quoting, number formats,
 colours and point types, and how it reports a skipped plot."""
 
+import colorsys
 import sys
 
 PROG = "pagewalk report"
@@ -11,6 +12,15 @@ PALETTE = ("#1f66b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e
            "#7f7f7f", "#bcbd22", "#000000", "#393b79")
 # Point types per (pattern, stride, stagger) variant: filled circle, square, triangles, diamond.
 POINT_TYPES = (7, 5, 9, 11, 13, 15)
+
+
+def colour_at(rank):
+    """The palette's colour at rank; past its end, golden-angle hues, so no
+    two ranks ever share one."""
+    if rank < len(PALETTE):
+        return PALETTE[rank]
+    rgb = colorsys.hsv_to_rgb(rank * 0.618034 % 1.0, 0.7, 0.7)
+    return "#" + "".join(f"{round(255 * c):02x}" for c in rgb)
 
 
 def note(msg):

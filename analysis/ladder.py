@@ -6,6 +6,7 @@ gains from folios below 2 MiB, read from the intervals of the ratios."""
 import os
 
 from . import render
+from .gplot import colour_at
 from .report_tlb import NO_COALESCING, folio_coalescing
 from .source import Source, maybe_float as _f
 from .units import human_bytes as human, series_name
@@ -60,17 +61,19 @@ class Ladder:
 
 def plot(d):
     """plots/ladder.png: ns per load against folio size (4k, every mTHP size,
-    thp), one line per series and footprint. None without a ladder."""
+    thp), one line per series (its colour) and footprint (its dashes). None
+    without a ladder."""
     lad = Ladder(d)
     line = [b for b in lad.backings() if b != "hugetlb2m" and lad.kb(b)]
     lines = []
-    for s in SERIES:
-        for fp in lad.footprints(s):
+    for i, s in enumerate(SERIES):
+        for k, fp in enumerate(lad.footprints(s)):
             rows = [(b, lad.row(s, fp, b)) for b in line]
             pts = [(lad.kb(b) * 1024, _f(r["ns_median"])) for b, r in rows if r and _f(r["ns_median"]) is not None]
             tag = f"{s[0]}:{human(int(s[1])).removesuffix('B')}{':stagger' if s[2] == '1' else ''}"
+            # Colour: the series; dashes: the footprint.
             lines.append((f"ladder_{s[0]}{s[1]}{'s' if s[2] == '1' else ''}_{fp}", f"{tag}@{human(fp)}",
-                          pts if len(pts) >= 2 else []))
+                          pts if len(pts) >= 2 else [], colour_at(i), k + 1))
     return render.plot_lines(d, PLOT, lines, {
         "logy": 1, "xlabel": "folio size (bytes; 4K = base pages, 2M = thp)", "ylabel": "ns per load (median)",
         "title": "page-size ladder: ns per load against folio size, per series and footprint"})

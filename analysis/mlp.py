@@ -4,6 +4,7 @@ it saturates, how many loads are then in flight, and what translation
 costs in parallelism."""
 
 from . import jsonq, render
+from .gplot import colour_at
 from .source import Source, maybe_float as _f
 from .units import human_bytes as human
 
@@ -48,14 +49,16 @@ class Mlp:
 
 
 def plot(d):
-    """plots/mlp.png: ns per load against chains, one line per backing and
-    footprint. None without an mlp run."""
+    """plots/mlp.png: ns per load against chains, one line per backing (its
+    colour) and footprint (its dashes). None without an mlp run."""
     m = Mlp(d)
     lines = []
-    for fp in m.footprints():
+    for k, fp in enumerate(m.footprints()):
         for b in m.backings():
             pts = [(int(r["chains"]), _f(r["ns_per_load"])) for r in m.curve(b, fp) if _f(r["ns_per_load"])]
-            lines.append((f"mlp_{b}_{fp}", f"{b}@{human(fp)}", pts if len(pts) >= 2 else []))
+            # Colour: the backing, as in every plot; dashes: the footprint.
+            lines.append((f"mlp_{b}_{fp}", f"{b}@{human(fp)}", pts if len(pts) >= 2 else [],
+                          colour_at(m.src.rank(b)), k + 1))
     return render.plot_lines(d, PLOT, lines, {
         "logy": 1, "xlabel": "independent chains in one thread", "ylabel": "ns per load (median; lower is more throughput)",
         "title": "page walks in parallel: throughput against chains, per backing and footprint"})

@@ -6,6 +6,7 @@ REPORT.md section."""
 import os
 
 from . import render
+from .gplot import colour_at
 from .source import Source
 from .units import human_bytes as human
 
@@ -83,10 +84,12 @@ def plot(d):
     if not mx.rows:
         return None
     lr = lambda n: "L" if n == mx.local else "R"  # noqa: E731
+    # Colour: the backing, as in every plot; dashes: the placement.
     lines = [(f"numa_{b}_m{mem}_p{pt}", f"{b}:data-{lr(mem)}/tables-{lr(pt)}",
               [(r["footprint"], r["ratio"]) for r in mx.rows
-               if r["backing"] == b and (r["mem"], r["pt"]) == (mem, pt) and r["ratio"] is not None])
-             for b in mx.backings() for mem, pt in mx.placements()]
+               if r["backing"] == b and (r["mem"], r["pt"]) == (mem, pt) and r["ratio"] is not None],
+              colour_at(mx.src.rank(b)), k + 1)
+             for b in mx.backings() for k, (mem, pt) in enumerate(mx.placements())]
     return render.plot_lines(d, PLOT, lines, {
         "logy": 0, "ref": 1, "ylabel": "ns per load / all-local (median of rounds)",
         "title": "NUMA placement: data and page tables local (L) or remote (R), against all-local"})

@@ -8,7 +8,6 @@ in DIR/plots/data/. A plot whose data is absent is skipped with a note.
 The tlbprobe and counters plots live in plot_tlbprobe.py and
 plot_counters.py, the gnuplot helpers every plot shares in gplot.py."""
 
-import colorsys
 import glob
 import math
 import os
@@ -16,7 +15,7 @@ import shutil
 import subprocess
 
 from . import ladder, mlp, numa
-from .gplot import PALETTE, POINT_TYPES, g6, gp_str, note, num, safe, sort_rows
+from .gplot import POINT_TYPES, colour_at, g6, gp_str, note, num, safe, sort_rows
 from .jsonq import fields, objects
 from .plot_counters import CounterPlots
 from .plot_tlbprobe import TlbprobePlots
@@ -58,13 +57,7 @@ class Plotter(TlbprobePlots, CounterPlots):
         return self.ranks[b]
 
     def colour(self, b):
-        """The palette's colour in vocabulary order; past its end, golden-angle
-        hues, so no two backings ever share one."""
-        r = self.rank(b)
-        if r < len(PALETTE):
-            return PALETTE[r]
-        rgb = colorsys.hsv_to_rgb(r * 0.618034 % 1.0, 0.7, 0.7)
-        return "#" + "".join(f"{round(255 * c):02x}" for c in rgb)
+        return colour_at(self.rank(b))
 
     def write_data(self, files):
         """files: {name: (header, [lines])}, written sorted by their first column."""

@@ -53,7 +53,7 @@ class Source:
     @property
     def backings(self):
         """The backings in the order pagewalk defines them (the run's vocab)."""
-        for doc in (self.meta, self.probe_meta):
+        for doc in (self.meta, self.probe_meta, self.mlp_meta):
             order = jsonq.get(doc, "vocab.backings")
             if order:
                 return order

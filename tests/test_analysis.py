@@ -400,6 +400,26 @@ class Report(Fixtures):
         self.assertEqual(len(set(colours)), len(colours), colours)
         self.assertTrue(all(re.fullmatch("#[0-9a-f]{6}", c) for c in colours), colours)
 
+    def test_line_plots_colour_the_backing_and_dash_the_footprint(self):
+        from analysis import mlp, render
+        from analysis.gplot import colour_at
+        seen = {}
+        real = render.gnuplot
+        render.gnuplot = lambda script, out, v: seen.update(v)
+        try:
+            self.assertEqual(mlp.plot(self.copy("mlp_colours", src=MLP)), 0)
+        finally:
+            render.gnuplot = real
+        src = mlp.Mlp(os.path.join(self.tmp, "mlp_colours")).src
+        style = dict(zip(seen["titles"].split(), zip(seen["colours"].split(), seen["dashes"].split())))
+        self.assertGreater(len({t.split("@")[0] for t in style}), 1, style)
+        self.assertGreater(len({t.split("@")[1] for t in style}), 1, style)
+        for t, (colour, dash) in style.items():
+            b, fp = t.split("@")
+            self.assertEqual(colour, colour_at(src.rank(b)), t)  # the colour every plot gives b
+            self.assertEqual({d for u, (c, d) in style.items() if u.endswith("@" + fp)}, {dash}, t)
+        self.assertEqual(len(set(style.values())), len(style), style)
+
     def test_alone_check_in_report(self):
         def alone_at(r):
             if r["pattern"] == "rand" and r["stride_bytes"] == "64":
