@@ -11,6 +11,7 @@ import os
 import statistics
 
 from . import levels, render, units
+from .gplot import colour_at
 from .rundir import KEY_COLUMNS, row_key
 from .source import Source
 from .units import human_bytes
@@ -274,27 +275,36 @@ def plots(out, runs, rows):
     series = [r for r in rows if (r["pattern"], r["stride_bytes"], r["stagger"]) == levels.PLATEAU_SERIES]
     if not series:
         return []
-    backings = [b for b in render.backing_order(runs[0]) if any(r["backing"] == b for r in series)]
+    order = render.backing_order(runs[0])
+    backings = [b for b in order if any(r["backing"] == b for r in series)]
     lat_files, lat_titles, rat_files, rat_titles = [], [], [], []
+    lat_style, rat_style = ([], []), ([], [])  # colours (the backing's, as in every plot), dashes (the run)
     for i, x in enumerate(runs):
         for b in backings:
+            style = (colour_at(order.index(b)), str(i + 1))
             pts = [(r["footprint_bytes"], r["ns"][i]) for r in series if r["backing"] == b]
             f = os.path.join(data, f"ns_{i}_{b}.dat")
             render.write_series(f, pts)
             lat_files.append(f)
             lat_titles.append(f"{x.label}/{b}")
+            for k in (0, 1):
+                lat_style[k].append(style[k])
             if i == 0:
                 continue
             f = os.path.join(data, f"ratio_{i}_{b}.dat")
             render.write_series(f, [(r["footprint_bytes"], r["ratio"][i]) for r in series if r["backing"] == b])
             rat_files.append(f)
             rat_titles.append(f"{x.label}/{b}")
+            for k in (0, 1):
+                rat_style[k].append(style[k])
     base = os.path.join(out, "plots")
     render.gnuplot("compare.gp", os.path.join(base, "compare_latency"),
                    {"files": " ".join(lat_files), "titles": " ".join(lat_titles), "logy": 1,
+                    "colours": " ".join(lat_style[0]), "dashes": " ".join(lat_style[1]),
                     "ylabel": "ns per load (median)", "title": "rand stride 64: latency per run"})
     render.gnuplot("compare.gp", os.path.join(base, "compare_ratio"),
                    {"files": " ".join(rat_files), "titles": " ".join(rat_titles), "logy": 0, "ref": 1,
+                    "colours": " ".join(rat_style[0]), "dashes": " ".join(rat_style[1]),
                     "ylabel": f"ns per load / {runs[0].label}'s",
                     "title": f"rand stride 64: each run against {runs[0].label}"})
     return ["compare_latency", "compare_ratio"]

@@ -420,6 +420,31 @@ class Report(Fixtures):
             self.assertEqual({d for u, (c, d) in style.items() if u.endswith("@" + fp)}, {dash}, t)
         self.assertEqual(len(set(style.values())), len(style), style)
 
+    def test_compare_plots_colour_the_backing_and_dash_the_run(self):
+        from analysis import render
+        from analysis.gplot import colour_at
+        runs = [Run(self.copy("cmp_a"), "A"), Run(self.copy("cmp_b"), "B"), Run(self.copy("cmp_c"), "C")]
+        rows, _ = compare.compare(runs)
+        seen = []
+        real = render.gnuplot
+        render.gnuplot = lambda script, out, v: seen.append(v)
+        try:
+            out = os.path.join(self.tmp, "cmp_out")
+            os.mkdir(out)
+            self.assertEqual(compare.plots(out, runs, rows), ["compare_latency", "compare_ratio"])
+        finally:
+            render.gnuplot = real
+        order = render.backing_order(runs[0])
+        for v, labels in zip(seen, (["A", "B", "C"], ["B", "C"])):
+            titles, colours, dashes = v["titles"].split(), v["colours"].split(), v["dashes"].split()
+            self.assertEqual(len(titles), len(colours), v)
+            self.assertEqual(len(titles), len(dashes), v)
+            for t, c, dash in zip(titles, colours, dashes):
+                label, b = t.split("/")
+                self.assertEqual(c, colour_at(order.index(b)), t)
+                self.assertEqual(dash, str(["A", "B", "C"].index(label) + 1), t)
+            self.assertEqual({t.split("/")[0] for t in titles}, set(labels))
+
     def test_alone_check_in_report(self):
         def alone_at(r):
             if r["pattern"] == "rand" and r["stride_bytes"] == "64":
