@@ -172,8 +172,10 @@ def canary(src, out):
                " on all backings alike (canary_ns in chase.csv; `pagewalk compare` sets it beside another run's).")
     if c.get("state") == "busy":
         out += ["", f"> **The host's shared cache was busy during this run**: the canary's p90 is {c['spread']:.2f}"
-                " times its minimum. Points between the L2 and a few times the L3 may read slow; ratios between"
-                " backings, timed in the same rounds, hold better than absolute latencies."]
+                " times its minimum. Points may read slow, most of all those that live in the L3, and, when a"
+                " tenant shares this core on the host, those in the L1 and L2 too (canary_ns says which points"
+                " were timed while it read high); ratios between backings, timed in the same rounds, hold better"
+                " than absolute latencies."]
     out.append("")
 
 
