@@ -23,6 +23,13 @@ def colour_at(rank):
     return "#" + "".join(f"{round(255 * c):02x}" for c in rgb)
 
 
+def group_style(g):
+    """Dash type and point type of 0-based line group g (a footprint, a
+    placement, a run): the terminals' 5 dash types, then the next point type,
+    so 30 groups look apart."""
+    return 1 + g % 5, POINT_TYPES[g // 5 % len(POINT_TYPES)]
+
+
 def note(msg):
     sys.stderr.write(f"{PROG}: {msg}\n")
 

@@ -73,7 +73,7 @@ def plot(d):
             tag = f"{s[0]}:{human(int(s[1])).removesuffix('B')}{':stagger' if s[2] == '1' else ''}"
             # Colour: the series; dashes: the footprint.
             lines.append((f"ladder_{s[0]}{s[1]}{'s' if s[2] == '1' else ''}_{fp}", f"{tag}@{human(fp)}",
-                          pts if len(pts) >= 2 else [], colour_at(i), k + 1))
+                          pts if len(pts) >= 2 else [], colour_at(i), k))
     return render.plot_lines(d, PLOT, lines, {
         "logy": 1, "xlabel": "folio size (bytes; 4K = base pages, 2M = thp)", "ylabel": "ns per load (median)",
         "title": "page-size ladder: ns per load against folio size, per series and footprint"})

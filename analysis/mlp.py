@@ -58,7 +58,7 @@ def plot(d):
             pts = [(int(r["chains"]), _f(r["ns_per_load"])) for r in m.curve(b, fp) if _f(r["ns_per_load"])]
             # Colour: the backing, as in every plot; dashes: the footprint.
             lines.append((f"mlp_{b}_{fp}", f"{b}@{human(fp)}", pts if len(pts) >= 2 else [],
-                          colour_at(m.src.rank(b)), k + 1))
+                          colour_at(m.src.rank(b)), k))
     return render.plot_lines(d, PLOT, lines, {
         "logy": 1, "xlabel": "independent chains in one thread", "ylabel": "ns per load (median; lower is more throughput)",
         "title": "page walks in parallel: throughput against chains, per backing and footprint"})

@@ -88,7 +88,7 @@ def plot(d):
     lines = [(f"numa_{b}_m{mem}_p{pt}", f"{b}:data-{lr(mem)}/tables-{lr(pt)}",
               [(r["footprint"], r["ratio"]) for r in mx.rows
                if r["backing"] == b and (r["mem"], r["pt"]) == (mem, pt) and r["ratio"] is not None],
-              colour_at(mx.src.rank(b)), k + 1)
+              colour_at(mx.src.rank(b)), k)
              for b in mx.backings() for k, (mem, pt) in enumerate(mx.placements())]
     return render.plot_lines(d, PLOT, lines, {
         "logy": 0, "ref": 1, "ylabel": "ns per load / all-local (median of rounds)",

@@ -42,7 +42,6 @@ class Plotter(TlbprobePlots, CounterPlots):
         self.machine_line = (m("cpu_model") or "unknown CPU") + (f" on {host}" if host else "")
         if status and status != "complete":
             self.machine_line += f" ({status} run: partial data)"
-        self.ranks = {b: i for i, b in enumerate(self.src.backings)}
         names = [lay.get("name") for lay in self.src.layouts]
         self.layout_rank = lambda lay: names.index(lay) if lay in names else len(names)  # noqa: E731
         self.fp_min = self.fp_max = None
@@ -52,9 +51,7 @@ class Plotter(TlbprobePlots, CounterPlots):
 
     # Backings, colours, files.
     def rank(self, b):
-        if b not in self.ranks:
-            self.ranks[b] = len(self.ranks)
-        return self.ranks[b]
+        return self.src.rank(b)
 
     def colour(self, b):
         return colour_at(self.rank(b))

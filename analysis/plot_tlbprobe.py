@@ -186,12 +186,11 @@ class TlbprobePlots:
             t += " (tlbprobe interrupted: partial curves)"
         layouts = sorted({(r[1], r[5]) for r in self.tp_series})
         said = ", ".join(f"{lay} = {self.src.layout_word(lay, 'brief', lay)}" for _, lay in layouts)
-        t = (gp_str(t) + '."\\n".' + gp_str(f"line: median per round, band: p10 to p90; at or below {TP_FLOOR} ns"
-                                               f" drawn at {TP_FLOOR}") + '."\\n".' + gp_str(f"layouts: {said}"))
-        for v in self.tp_verdicts_said():
-            # A 1200-pixel title holds about 150 characters a line.
-            for line in textwrap.wrap(v, TITLE_WIDTH, subsequent_indent="    "):
-                t += '."\\n".' + gp_str(line)
+        said = [t, f"line: median per round, band: p10 to p90; at or below {TP_FLOOR} ns drawn at {TP_FLOOR}",
+                f"layouts: {said}"] + self.tp_verdicts_said()
+        # A 1200-pixel title holds about 150 characters a line.
+        wrapped = [line for s in said for line in textwrap.wrap(s, TITLE_WIDTH, subsequent_indent="    ")]
+        t = '."\\n".'.join(gp_str(line) for line in wrapped)
         body += self.gp_title(t, "the pages probed")
         elems, titles = [], []
         for _, lr, f, b, pk, lay in self.tp_series:

@@ -5,7 +5,7 @@ import os
 import shutil
 import subprocess
 
-from .gplot import colour_at
+from .gplot import colour_at, group_style
 
 GP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gp")
 
@@ -53,18 +53,21 @@ def write_series(path, points):
 
 def plot_lines(d, name, lines, variables):
     """d/plots/<name>.{png,svg} through compare.gp: lines is a list of
-    (data file stem, title, [(x, y), ...], colour, dash type), colour a
-    "#rrggbb" (None: the palette's next) and dash type gnuplot's dt (1 is
-    solid); the data files go to d/plots/data/, replacing older ones. 0, or
-    1 when gnuplot is missing or failed; None when there is nothing to draw."""
+    (data file stem, title, [(x, y), ...], colour, group), colour a
+    "#rrggbb" (None: the palette's next) and group a 0-based number that
+    picks the dashes and points (gplot.group_style); the data files go to
+    d/plots/data/, replacing older ones. 0, or 1 when gnuplot is missing or
+    failed; None when there is nothing to draw."""
     data = os.path.join(d, "plots", "data")
     os.makedirs(data, exist_ok=True)
-    files, titles, colours, dashes = [], [], [], []
-    for stem, title, pts, colour, dash in lines:
+    files, titles, colours, dashes, points = [], [], [], [], []
+    for stem, title, pts, colour, group in lines:
         if not pts:
             continue
         colours.append(colour or colour_at(len(colours)))
-        dashes.append(str(dash))
+        dt, pt = group_style(group)
+        dashes.append(str(dt))
+        points.append(str(pt))
         f = os.path.join(data, f"{stem}.dat")
         if os.path.exists(f):
             os.remove(f)
@@ -76,7 +79,7 @@ def plot_lines(d, name, lines, variables):
     try:
         gnuplot("compare.gp", os.path.join(d, "plots", name),
                 dict(variables, files=" ".join(files), titles=" ".join(titles), colours=" ".join(colours),
-                     dashes=" ".join(dashes)))
+                     dashes=" ".join(dashes), points=" ".join(points)))
     except (GnuplotMissing, OSError, subprocess.CalledProcessError):
         return 1
     return 0

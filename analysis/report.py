@@ -184,28 +184,30 @@ def alone_check(src, out):
     set beside how far the alone timings themselves moved."""
     a = (src.meta or {}).get("alone_check")
     ms = jsonq.get(src.meta, "options.alone_ms")
-    if not a or not ms:
+    keys = ("rows", "median_diff", "median_abs_diff", "p90_abs_diff", "within_5pct_share")
+    if not isinstance(a, dict) or not ms or not all(isinstance(a.get(k), (int, float)) for k in keys):
         return
     out.append(f"Alone check (--alone-ms {ms}): every chain was also timed alone, for {ms} ms just before its"
                f" rounds and again just after them (the mean of the two is ns_alone in chase.csv). Over {a['rows']}"
                f" rows the rounds' medians read {100 * a['median_diff']:+.1f}% against alone (median; the size of"
                f" the difference: median {100 * a['median_abs_diff']:.1f}%, p90 {100 * a['p90_abs_diff']:.1f}%;"
                f" {100 * a['within_5pct_share']:.0f}% of rows within 5%).")
-    drift = a.get("median_abs_drift")
-    if drift is not None:
+    drift, drift90 = a.get("median_abs_drift"), a.get("p90_abs_drift")
+    if isinstance(drift, (int, float)) and isinstance(drift90, (int, float)):
         out[-1] += (f" The two alone timings of one chain, seconds apart, differed by {100 * drift:.1f}% (median;"
-                    f" p90 {100 * a['p90_abs_drift']:.1f}%): that is the host's own drift, and a difference no"
+                    f" p90 {100 * drift90:.1f}%): that is the host's own drift, and a difference no"
                     " larger than it cannot be told from noise.")
     worst = []
     for r in src.chase or []:
         ns, alone = maybe_float(r.get("ns_median")), maybe_float(r.get("ns_alone"))
-        if ns and alone:
+        if ns and alone and str(r.get("footprint_bytes", "")).isdigit():
             worst.append((abs(ns / alone - 1), ns / alone - 1, ns, alone, r))
     worst.sort(key=lambda w: -w[0])
     if worst:
         out += ["", "The rows furthest from alone:", ""]
         for _, d, ns, alone, r in worst[:3]:
-            out.append(f"- {r['backing']}, {series_name(r['pattern'], r['stride_bytes'], r['stagger'])} at {human(int(r['footprint_bytes']))}: {ns:.1f} ns in"
+            name = series_name(r["pattern"], r["stride_bytes"], r["stagger"])
+            out.append(f"- {r['backing']}, {name} at {human(int(r['footprint_bytes']))}: {ns:.1f} ns in"
                        f" the rounds, {alone:.1f} ns alone ({100 * d:+.1f}%)")
     out.append("")
 

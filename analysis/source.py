@@ -52,17 +52,23 @@ class Source:
 
     @property
     def backings(self):
-        """The backings in the order pagewalk defines them (the run's vocab)."""
+        """The backings in the order pagewalk defines them: every vocabulary
+        the run's tools wrote, merged in order (an older tool's may lack
+        the newer backings)."""
+        order = []
         for doc in (self.meta, self.probe_meta, self.mlp_meta):
-            order = jsonq.get(doc, "vocab.backings")
-            if order:
-                return order
-        return []
+            voc = jsonq.get(doc, "vocab.backings")
+            for b in voc if isinstance(voc, list) else []:
+                if isinstance(b, str) and b not in order:
+                    order.append(b)
+        return order
 
     def rank(self, b):
-        """A backing's place in that order; unknown ones after it."""
-        order = self.backings
-        return order.index(b) if b in order else len(order)
+        """A backing's place in that order; unknown ones after it, each its
+        own in the order first asked (so no two share a colour)."""
+        if not hasattr(self, "_ranks"):
+            self._ranks = {x: i for i, x in enumerate(self.backings)}
+        return self._ranks.setdefault(b, len(self._ranks))
 
     @property
     def layouts(self):

@@ -17,4 +17,4 @@ def human_bytes(n):
 
 def series_name(pattern, stride, stagger):
     """rand, 4096, 1 -> 'rand stride 4K staggered' (CSV text or numbers)."""
-    return f"{pattern} stride {human_bytes(int(stride)).removesuffix('B')}{' staggered' if int(stagger) else ''}"
+    return f"{pattern} stride {human_bytes(int(stride)).removesuffix('B')}{' staggered' if int(stagger or 0) else ''}"

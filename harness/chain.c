@@ -108,7 +108,7 @@ static uint32_t *scratch_map(uint64_t n)
 
 /* Write one chain into every base, each from the same order: a random
  * one from idx (next(i) = idx[i]), else the ascending one. One write pass
- * per base; nothing is read back from another buffer. */
+ * per base, reading no other buffer. */
 static void write_from(void *const *bases, void **heads, int nb, uint64_t n,
 		       const uint32_t *idx, const struct chain_spec *spec)
 {

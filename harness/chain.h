@@ -50,7 +50,9 @@ uint64_t chain_offset(uint64_t i, const struct chain_spec *spec);
 void *chain_build(void *base, uint64_t bytes, const struct chain_spec *spec);
 /* The same chain (same order, same layout) in each of bases[0..nb), its
  * first element in heads[b]: one shuffle, then one write pass per base,
- * cheaper than building one and cloning it (nothing read back). */
+ * cheaper than building one and cloning it. Without the scratch array the
+ * shuffle runs in bases[0] and the others are clones of it. bytes must
+ * hold at least 2 elements. */
 void chain_build_many(void *const *bases, void **heads, int nb, uint64_t bytes,
 		      const struct chain_spec *spec);
 /* Largest element count shuffled in the scratch array (UINT32_MAX); tests

@@ -387,6 +387,12 @@ class Report(Fixtures):
         said = "\n".join(compare.agreement(same, rows))
         self.assertIn("The host's L3 canary read 1.02 times A's.", said)
 
+    def test_line_groups_look_apart(self):
+        from analysis.gplot import group_style
+        styles = [group_style(g) for g in range(30)]
+        self.assertEqual(len(set(styles)), 30, styles)
+        self.assertTrue(all(1 <= dt <= 5 for dt, _ in styles), styles)  # the terminals' dash types
+
     def test_every_backing_has_its_own_colour(self):
         from analysis.gplot import PALETTE
         from analysis.plot import Plotter
@@ -422,7 +428,7 @@ class Report(Fixtures):
 
     def test_compare_plots_colour_the_backing_and_dash_the_run(self):
         from analysis import render
-        from analysis.gplot import colour_at
+        from analysis.gplot import colour_at, group_style
         runs = [Run(self.copy("cmp_a"), "A"), Run(self.copy("cmp_b"), "B"), Run(self.copy("cmp_c"), "C")]
         rows, _ = compare.compare(runs)
         seen = []
@@ -442,7 +448,7 @@ class Report(Fixtures):
             for t, c, dash in zip(titles, colours, dashes):
                 label, b = t.split("/")
                 self.assertEqual(c, colour_at(order.index(b)), t)
-                self.assertEqual(dash, str(["A", "B", "C"].index(label) + 1), t)
+                self.assertEqual(dash, str(group_style(["A", "B", "C"].index(label))[0]), t)
             self.assertEqual({t.split("/")[0] for t in titles}, set(labels))
 
     def test_alone_check_in_report(self):
@@ -473,6 +479,21 @@ class Report(Fixtures):
         self.assertTrue(first.startswith(f"- 4k, rand stride 64 at {human_bytes(self.fp_big)}:"), first)
         self.assertIn("(+20.0%)", first)
         self.assertNotIn("Alone check", self.report(self.copy("no_alone")))
+
+        def nulls(m):  # chase writes NaN as null: no paragraph, and the report still written
+            with_check(m)
+            m["alone_check"] = dict(check, median_diff=None)
+
+        self.assertNotIn("Alone check", self.report(self.copy("alone_null", edit_meta=nulls)))
+
+    def test_backings_outside_the_vocabulary_get_their_own_rank(self):
+        from analysis.source import Source
+
+        def older(m):  # a vocabulary from before the mTHP backings
+            m["vocab"]["backings"] = ["4k", "thp"]
+
+        src = Source(self.copy("old_vocab", edit_meta=older))
+        self.assertEqual([src.rank(b) for b in ("4k", "thp", "mthp16k", "mthp64k", "mthp16k")], [0, 1, 2, 3, 2])
 
     def test_ladder_gain_without_coalescing_says_it_is_not_fewer_entries(self):
         small = ["mthp16k", "mthp32k", "mthp64k", "mthp128k", "mthp256k", "mthp512k", "mthp1m"]
@@ -645,7 +666,10 @@ class Report(Fixtures):
         self.assertIn(f"set yrange [0:{12.5 * 1.15:.4g}]", gp)
 
     def test_tlb_section_and_plot_from_the_probe(self):
-        d = self.copy("probed", src=PROBED)
+        def long_name(m):  # a CPU name long enough to wrap the title's first line
+            m["machine"]["cpu_model"] = "Example(R) Processor with a name as long as some vendors give theirs, " * 2
+
+        d = self.copy("probed", src=PROBED, edit_meta=long_name)
         md = self.report(d)
         with open(os.path.join(d, "tlb.json"), encoding="utf-8") as f:
             tlb = json.load(f)
@@ -667,6 +691,7 @@ class Report(Fixtures):
         self.assertTrue(any(ln.startswith("thp: splintered into 4K TLB entries") for ln in lines), lines)
         self.assertTrue(all(len(ln) <= 130 for ln in lines), [len(ln) for ln in lines])
         self.assertIn("    over the slices (4K pages: 97)", lines)  # the thp verdict's second line
+        self.assertTrue(lines[1].startswith("    "), lines)  # the machine line wrapped too
         self.assertTrue(os.path.getsize(os.path.join(d, "plots", "tlbprobe.png")) > 0)
 
     def test_few_rounds_said_from_the_reason_token(self):
