@@ -11,7 +11,7 @@ import os
 import statistics
 
 from . import levels, render, units
-from .gplot import colour_at, group_style
+from .gplot import colour_at
 from .rundir import KEY_COLUMNS, row_key
 from .source import Source
 from .units import human_bytes
@@ -277,36 +277,23 @@ def plots(out, runs, rows):
         return []
     order = render.backing_order(runs[0])
     backings = [b for b in order if any(r["backing"] == b for r in series)]
-    lat_files, lat_titles, rat_files, rat_titles = [], [], [], []
-    # Colours: the backing's, as in every plot; dashes and points: the run.
-    lat_style, rat_style = ([], [], []), ([], [], [])
+    # Colour: the backing's, as in every plot; dashes and points: the run.
+    lat, rat = [], []
     for i, x in enumerate(runs):
         for b in backings:
-            style = (colour_at(order.index(b)),) + tuple(str(v) for v in group_style(i))
             pts = [(r["footprint_bytes"], r["ns"][i]) for r in series if r["backing"] == b]
             f = os.path.join(data, f"ns_{i}_{b}.dat")
             render.write_series(f, pts)
-            lat_files.append(f)
-            lat_titles.append(f"{x.label}/{b}")
-            for k in range(3):
-                lat_style[k].append(style[k])
+            lat.append((f, f"{x.label}/{b}", colour_at(order.index(b)), i))
             if i == 0:
                 continue
             f = os.path.join(data, f"ratio_{i}_{b}.dat")
             render.write_series(f, [(r["footprint_bytes"], r["ratio"][i]) for r in series if r["backing"] == b])
-            rat_files.append(f)
-            rat_titles.append(f"{x.label}/{b}")
-            for k in range(3):
-                rat_style[k].append(style[k])
+            rat.append((f, f"{x.label}/{b}", colour_at(order.index(b)), i))
     base = os.path.join(out, "plots")
-    styled = lambda st: dict(zip(("colours", "dashes", "points"), (" ".join(x) for x in st)))  # noqa: E731
-    render.gnuplot("compare.gp", os.path.join(base, "compare_latency"),
-                   {"files": " ".join(lat_files), "titles": " ".join(lat_titles), "logy": 1,
-                    **styled(lat_style),
-                    "ylabel": "ns per load (median)", "title": "rand stride 64: latency per run"})
-    render.gnuplot("compare.gp", os.path.join(base, "compare_ratio"),
-                   {"files": " ".join(rat_files), "titles": " ".join(rat_titles), "logy": 0, "ref": 1,
-                    **styled(rat_style),
-                    "ylabel": f"ns per load / {runs[0].label}'s",
-                    "title": f"rand stride 64: each run against {runs[0].label}"})
+    render.lines_gp(os.path.join(base, "compare_latency"), lat,
+                    {"logy": 1, "ylabel": "ns per load (median)", "title": "rand stride 64: latency per run"})
+    render.lines_gp(os.path.join(base, "compare_ratio"), rat,
+                    {"logy": 0, "ref": 1, "ylabel": f"ns per load / {runs[0].label}'s",
+                     "title": f"rand stride 64: each run against {runs[0].label}"})
     return ["compare_latency", "compare_ratio"]

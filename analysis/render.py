@@ -5,7 +5,7 @@ import os
 import shutil
 import subprocess
 
-from .gplot import colour_at, group_style
+from .gplot import group_style
 
 GP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gp")
 
@@ -51,35 +51,39 @@ def write_series(path, points):
             f.write(f"{x} {y}\n")
 
 
+def lines_gp(out_base, lines, variables):
+    """Draw out_base.{png,svg} through compare.gp: lines is a list of (data
+    file, title, colour, group), colour a "#rrggbb" and group a 0-based
+    number that picks the dashes and points (gplot.group_style). Raises as
+    gnuplot() does."""
+    styles = [group_style(g) for _, _, _, g in lines]
+    gnuplot("compare.gp", out_base,
+            dict(variables, files=" ".join(f for f, _, _, _ in lines), titles=" ".join(t for _, t, _, _ in lines),
+                 colours=" ".join(c for _, _, c, _ in lines), dashes=" ".join(str(dt) for dt, _ in styles),
+                 points=" ".join(str(pt) for _, pt in styles)))
+
+
 def plot_lines(d, name, lines, variables):
     """d/plots/<name>.{png,svg} through compare.gp: lines is a list of
-    (data file stem, title, [(x, y), ...], colour, group), colour a
-    "#rrggbb" (None: the palette's next) and group a 0-based number that
-    picks the dashes and points (gplot.group_style); the data files go to
-    d/plots/data/, replacing older ones. 0, or 1 when gnuplot is missing or
-    failed; None when there is nothing to draw."""
+    (data file stem, title, [(x, y), ...], colour, group), as lines_gp
+    takes them; the data files go to d/plots/data/, replacing older ones.
+    0, or 1 when gnuplot is missing or failed; None when there is nothing
+    to draw."""
     data = os.path.join(d, "plots", "data")
     os.makedirs(data, exist_ok=True)
-    files, titles, colours, dashes, points = [], [], [], [], []
+    drawn = []
     for stem, title, pts, colour, group in lines:
         if not pts:
             continue
-        colours.append(colour or colour_at(len(colours)))
-        dt, pt = group_style(group)
-        dashes.append(str(dt))
-        points.append(str(pt))
         f = os.path.join(data, f"{stem}.dat")
         if os.path.exists(f):
             os.remove(f)
         write_series(f, pts)
-        files.append(f)
-        titles.append(title)
-    if not files:
+        drawn.append((f, title, colour, group))
+    if not drawn:
         return None
     try:
-        gnuplot("compare.gp", os.path.join(d, "plots", name),
-                dict(variables, files=" ".join(files), titles=" ".join(titles), colours=" ".join(colours),
-                     dashes=" ".join(dashes), points=" ".join(points)))
+        lines_gp(os.path.join(d, "plots", name), drawn, variables)
     except (GnuplotMissing, OSError, subprocess.CalledProcessError):
         return 1
     return 0
